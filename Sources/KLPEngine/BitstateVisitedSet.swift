@@ -1,0 +1,90 @@
+import CKLPSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A probabilistic visited set in the manner of SPIN's bitstate hashing:
+/// each state sets `hashCount` bits of one large bit array, and a state whose
+/// bits are all set already is taken as seen. It may wrongly skip a new
+/// state, never the reverse, so a search with it is never complete.
+///
+/// - Complexity: `insert` is O(`hashCount`) atomic fetch-ors.
+public final class BitstateVisitedSet<State: PackedState>: VisitedSet, @unchecked Sendable {
+    @usableFromInline let bits: UnsafeMutablePointer<UInt64>
+    @usableFromInline let mask: UInt64
+    /// Number of bits in the array (a power of two).
+    public let bitCount: UInt64
+    /// Bits set per state.
+    public let hashCount: Int
+    let ledger: MemoryLedger
+    private var isFreed = false
+
+    /// The kind: `.bitstate`.
+    public var kind: VisitedKind { .bitstate }
+    /// Not exact.
+    public var isExact: Bool { false }
+
+    /// Creates an array of `2^log2Bits` bits; nil when the ledger refuses.
+    public init?(log2Bits: Int, hashCount: Int = 3, ledger: MemoryLedger) {
+        let log2Bits = max(log2Bits, 6)
+        bitCount = 1 << UInt64(log2Bits)
+        mask = bitCount - 1
+        self.hashCount = hashCount
+        self.ledger = ledger
+        guard let bits = ledger.allocate(UInt64.self, count: Int(bitCount / 64), zeroed: true) else { return nil }
+        self.bits = bits
+    }
+
+    deinit { free() }
+
+    /// Bytes held.
+    public var memoryBytes: Int { Int(bitCount / 8) }
+
+    /// Prefetches the state's first bit.
+    @inlinable @inline(__always)
+    public func prefetch(_ state: State, hash: UInt64) {
+        klp_prefetch(bits + Int(truncatingIfNeeded: (hash & mask) >> 6))
+    }
+
+    /// Sets the state's bits; new when any of them was clear.
+    @inlinable
+    public func insert(_ state: State, hash: UInt64) -> InsertOutcome {
+        let first = hash
+        let step = mix64(first ^ 0x5851_f42d_4c95_7f2d) | 1
+        var isNew = false
+        var position = first
+        for _ in 0..<hashCount {
+            let bit = position & mask
+            let wordMask: UInt64 = 1 << (bit & 63)
+            let before = klp_fetch_or(bits + Int(truncatingIfNeeded: bit >> 6), wordMask)
+            if before & wordMask == 0 { isNew = true }
+            position &+= step
+        }
+        return isNew ? .new : .seen
+    }
+
+    /// Nothing to prepare: the array never grows.
+    public func prepareForInserts(threads: Int) -> Bool { true }
+
+    /// The probability that a new state is wrongly taken as seen, once
+    /// `stored` states are in the array: (1 - e^(-k n / m))^k.
+    public func omissionProbability(stored: UInt64) -> Double {
+        let k = Double(hashCount)
+        return pow(1 - exp(-k * Double(stored) / Double(bitCount)), k)
+    }
+
+    /// Not supported: bitstate keeps no states.
+    public var slotCount: Int { 0 }
+    /// Not supported: bitstate keeps no states.
+    public func slot(of state: State) -> Int? { nil }
+    /// Not supported: bitstate keeps no states.
+    public func forEach(_ body: (Int, State) -> Void) {}
+
+    /// Frees the array.
+    public func free() {
+        guard !isFreed else { return }
+        isFreed = true
+        ledger.free(bits, count: Int(bitCount / 64))
+    }
+}

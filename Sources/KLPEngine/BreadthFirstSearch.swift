@@ -1,0 +1,420 @@
+import CKLPSupport
+import Dispatch
+
+/// The best violation candidate of one property within one BFS level.
+///
+/// Candidates are compared by (predecessor, action, state), so the one kept
+/// does not depend on which thread found what first: traces are the same
+/// for any thread count.
+@usableFromInline
+struct ViolationCandidate<State: PackedState> {
+    @usableFromInline var isSet: Bool
+    @usableFromInline var predecessor: State
+    @usableFromInline var action: UInt32
+    @usableFromInline var state: State
+    /// True for a step violation (the step itself is the last step of the
+    /// trace); false for an invariant broken by `state`.
+    @usableFromInline var isStep: Bool
+
+    @usableFromInline static var empty: ViolationCandidate {
+        ViolationCandidate(isSet: false, predecessor: .zero, action: 0, state: .zero, isStep: false)
+    }
+
+    /// A state that breaks an invariant: keyed by the state alone, since the
+    /// trace reconstruction picks the canonical predecessor.
+    @usableFromInline static func invariant(_ state: State) -> ViolationCandidate {
+        ViolationCandidate(isSet: true, predecessor: .zero, action: 0, state: state, isStep: false)
+    }
+
+    @usableFromInline func precedes(_ other: ViolationCandidate) -> Bool {
+        guard other.isSet else { return true }
+        if predecessor != other.predecessor { return predecessor < other.predecessor }
+        if action != other.action { return action < other.action }
+        return state < other.state
+    }
+}
+
+/// Per-thread scratch: everything a worker touches in the hot loop.
+@usableFromInline
+struct WorkerContext<State: PackedState> {
+    @usableFromInline var sink: SuccessorSink<State>
+    @usableFromInline var next: StateBuffer<State>
+    @usableFromInline var deferred: StateBuffer<State>
+    @usableFromInline var transitions: UInt64 = 0
+    @usableFromInline var newStates: UInt64 = 0
+    @usableFromInline var outOfMemory = false
+    @usableFromInline var found: PropertySet = []
+    @usableFromInline var candidates: UnsafeMutablePointer<ViolationCandidate<State>>
+
+    init(sinkCapacity: Int) {
+        sink = SuccessorSink(capacity: sinkCapacity)
+        next = StateBuffer()
+        deferred = StateBuffer()
+        candidates = .allocate(capacity: 64)
+        candidates.initialize(repeating: .empty, count: 64)
+    }
+
+    @usableFromInline mutating func offer(_ candidate: ViolationCandidate<State>, for properties: PropertySet) {
+        for index in properties.indices where candidate.precedes(candidates[index]) {
+            candidates[index] = candidate
+        }
+        found.formUnion(properties)
+    }
+}
+
+/// A violation the search found, at the BFS level of its last state.
+struct FoundViolation<State: PackedState> {
+    var level: Int
+    var candidate: ViolationCandidate<State>
+}
+
+/// One level-synchronous breadth-first search over a model and a visited set.
+///
+/// Each BFS level is cut into rounds; in a round, workers claim chunks of the
+/// frontier with an atomic counter, generate successors into their own sink,
+/// insert them into the shared visited set and append new ones to their own
+/// next-level buffer. Between rounds, on one thread, the visited set grows,
+/// deferred inserts are retried, limits are checked and progress is shown.
+/// A round never inserts more states than the state limit leaves room for.
+final class BreadthFirstSearch<Model: TransitionSystem, Visited: VisitedSet>: @unchecked Sendable
+where Visited.State == Model.State {
+    typealias State = Model.State
+
+    let model: Model
+    let visited: Visited
+    let ledger: MemoryLedger
+    let options: SearchOptions
+    let invariants: PropertySet
+    let steps: PropertySet
+    let contexts: UnsafeMutablePointer<UnsafeMutablePointer<WorkerContext<State>>>
+    let threads: Int
+    let chunkCounter: UnsafeMutablePointer<UInt64>
+
+    /// Properties already violated at an earlier level: no longer looked for.
+    var decided: PropertySet = []
+    var violations: [Int: FoundViolation<State>] = [:]
+    var states: UInt64 = 0
+    var transitions: UInt64 = 0
+    var depth = 0
+    var limit: SearchLimit?
+    var levels: [Frontier<State>] = []
+    var seconds: Double = 0
+    var start: UInt64 = 0
+    var lastProgress: UInt64 = 0
+
+    /// States a worker claims at a time.
+    static var chunkSize: Int { 256 }
+    /// States expanded per round at most, so limits and progress are looked at often.
+    static var roundSize: Int { 1 << 16 }
+
+    init(model: Model, visited: Visited, ledger: MemoryLedger, options: SearchOptions, checked: PropertySet) {
+        self.model = model
+        self.visited = visited
+        self.ledger = ledger
+        self.options = options
+        var invariants: PropertySet = []
+        var steps: PropertySet = []
+        for (index, property) in model.properties.enumerated() where checked.contains(index: index) {
+            switch property.kind {
+            case .invariant: invariants.insert(PropertySet(index: index))
+            case .step: steps.insert(PropertySet(index: index))
+            case .possibility: break
+            }
+        }
+        self.invariants = invariants
+        self.steps = steps
+        threads = options.threads
+        contexts = .allocate(capacity: threads)
+        for thread in 0..<threads {
+            let context = UnsafeMutablePointer<WorkerContext<State>>.allocate(capacity: 1)
+            context.initialize(to: WorkerContext(sinkCapacity: Self.batchSize + model.maxSuccessors))
+            contexts[thread] = context
+        }
+        chunkCounter = .allocate(capacity: 8)
+        chunkCounter.initialize(repeating: 0, count: 8)
+    }
+
+    deinit {
+        for thread in 0..<threads {
+            let context = contexts[thread]
+            context.pointee.sink.deallocate()
+            context.pointee.next.free(ledger: ledger)
+            context.pointee.deferred.free(ledger: ledger)
+            context.pointee.candidates.deallocate()
+            context.deinitialize(count: 1)
+            context.deallocate()
+        }
+        contexts.deallocate()
+        chunkCounter.deallocate()
+        for index in levels.indices { levels[index].free(ledger: ledger) }
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    var elapsed: Double { Double(Self.now() - start) / 1e9 }
+
+    /// Runs the search. With `recordLevels`, every level stays in `levels`;
+    /// `stopAfterLevel` may end the search after any level (it sees the level
+    /// just completed and its index).
+    func run(recordLevels: Bool, stopAfterLevel: ((Frontier<State>, Int) -> Bool)? = nil) {
+        start = Self.now()
+        lastProgress = start
+        defer { seconds = elapsed }
+
+        // Level 0: the initial states.
+        let first = contexts[0]
+        model.initialStates(into: &first.pointee.sink)
+        let initialSink = first.pointee.sink
+        first.pointee.sink.reset()
+        for index in 0..<initialSink.count {
+            if let maxStates = options.maxStates, states >= maxStates {
+                limit = .states
+                break
+            }
+            guard admit(initialSink.state(at: index), into: first) else { break }
+        }
+        var frontier = collectNextLevel()
+        mergeViolations(level: 0)
+        let safety = invariants.union(steps)
+        let canStopEarly = checkedPossibilities.isEmpty && !safety.isEmpty
+        while true {
+            guard frontier.count > 0, limit == nil else {
+                frontier.free(ledger: ledger)
+                break
+            }
+            let level = depth
+            if recordLevels { levels.append(frontier) }
+            let stop = (stopAfterLevel?(frontier, level) ?? false) || (canStopEarly && safety.isSubset(of: decided))
+            if !stop { expand(frontier, level: level) }
+            if !recordLevels { frontier.free(ledger: ledger) }
+            if stop { break }
+            frontier = collectNextLevel()
+            mergeViolations(level: level + 1)
+            if frontier.count > 0 { depth = level + 1 }
+        }
+    }
+
+    /// Possibility properties being checked: they need the whole state
+    /// space, so the search never stops early while any is checked.
+    var checkedPossibilities: PropertySet = []
+
+    /// Expands one level, round by round.
+    func expand(_ frontier: Frontier<State>, level: Int) {
+        let total = frontier.count
+        var position = 0
+        let perState = max(1, model.maxSuccessors)
+        while position < total {
+            if let timeLimit = options.timeLimit, elapsed >= timeLimit {
+                limit = .time
+                return
+            }
+            guard visited.prepareForInserts(threads: threads) else {
+                limit = .memory
+                return
+            }
+            var roundSize = min(total - position, Self.roundSize)
+            if let maxStates = options.maxStates {
+                let room = maxStates > states ? maxStates - states : 0
+                roundSize = min(roundSize, Int(min(room / UInt64(perState), UInt64(Int.max))))
+                if roundSize == 0 {
+                    limit = .states
+                    return
+                }
+            }
+            let range = position..<(position + roundSize)
+            runRound(frontier, range: range)
+            retryDeferred()
+            position += roundSize
+            var outOfMemory = false
+            var newStates: UInt64 = 0
+            var fired: UInt64 = 0
+            for thread in 0..<threads {
+                let context = contexts[thread]
+                newStates += context.pointee.newStates
+                fired += context.pointee.transitions
+                context.pointee.newStates = 0
+                context.pointee.transitions = 0
+                outOfMemory = outOfMemory || context.pointee.outOfMemory
+            }
+            states += newStates
+            transitions += fired
+            if outOfMemory {
+                limit = .memory
+                return
+            }
+            reportProgress(level: level)
+        }
+    }
+
+    func runRound(_ frontier: Frontier<State>, range: Range<Int>) {
+        chunkCounter.pointee = UInt64(range.lowerBound)
+        let open = PropertySet(rawValue: (invariants.rawValue | steps.rawValue) & ~decided.rawValue)
+        if threads == 1 {
+            work(frontier, range: range, context: contexts[0], open: open)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                work(frontier, range: range, context: contexts[thread], open: open)
+            }
+        }
+    }
+
+    /// Successors gathered before a batch of inserts.
+    static var batchSize: Int { 96 }
+
+    /// The hot loop of one worker: expand states into the sink until a batch
+    /// is full, then prefetch every successor's slot and insert them all, so
+    /// the cache misses of a batch overlap instead of following each other.
+    func work(
+        _ frontier: Frontier<State>, range: Range<Int>,
+        context: UnsafeMutablePointer<WorkerContext<State>>, open: PropertySet
+    ) {
+        let chunk = UInt64(Self.chunkSize)
+        let end = UInt64(range.upperBound)
+        let openSteps = PropertySet(rawValue: open.rawValue & steps.rawValue)
+        let openInvariants = PropertySet(rawValue: open.rawValue & invariants.rawValue)
+        let batch = Self.batchSize
+        context.pointee.sink.reset()
+        while true {
+            let first = klp_fetch_add(chunkCounter, chunk)
+            if first >= end { break }
+            let last = min(first + chunk, end)
+            frontier.forEach(in: Int(first)..<Int(last)) { state in
+                let before = context.pointee.sink.count
+                model.successors(of: state, into: &context.pointee.sink)
+                let after = context.pointee.sink.count
+                context.pointee.transitions &+= UInt64(after &- before)
+                if openSteps.rawValue != 0 {
+                    for index in before..<after {
+                        let broken = context.pointee.sink.violations(at: index).rawValue & openSteps.rawValue
+                        if broken != 0 {
+                            context.pointee.offer(
+                                ViolationCandidate(
+                                    isSet: true, predecessor: state, action: context.pointee.sink.action(at: index),
+                                    state: context.pointee.sink.state(at: index), isStep: true),
+                                for: PropertySet(rawValue: broken))
+                        }
+                    }
+                }
+                if after >= batch { insertBatch(context: context, openInvariants: openInvariants) }
+            }
+        }
+        insertBatch(context: context, openInvariants: openInvariants)
+    }
+
+    /// Inserts the sink's successors: hash and prefetch all, then insert all.
+    @inline(__always)
+    func insertBatch(context: UnsafeMutablePointer<WorkerContext<State>>, openInvariants: PropertySet) {
+        let count = context.pointee.sink.count
+        let states = context.pointee.sink.states
+        let hashes = context.pointee.sink.hashes
+        for index in 0..<count {
+            let hash = states[index].hash64
+            hashes[index] = hash
+            visited.prefetch(states[index], hash: hash)
+        }
+        for index in 0..<count {
+            let successor = states[index]
+            switch visited.insert(successor, hash: hashes[index]) {
+            case .new:
+                context.pointee.newStates &+= 1
+                if !context.pointee.next.append(successor, ledger: ledger) { context.pointee.outOfMemory = true }
+                if openInvariants.rawValue != 0 {
+                    let broken = model.invariantViolations(of: successor, checked: openInvariants)
+                    if !broken.isEmpty { context.pointee.offer(.invariant(successor), for: broken) }
+                }
+            case .seen:
+                break
+            case .deferred:
+                if !context.pointee.deferred.append(successor, ledger: ledger) { context.pointee.outOfMemory = true }
+            }
+        }
+        context.pointee.sink.reset()
+    }
+
+    /// Inserts, on one thread, the states a full segment turned away.
+    func retryDeferred() {
+        for thread in 0..<threads {
+            let context = contexts[thread]
+            let pending = context.pointee.deferred
+            for index in 0..<pending.count {
+                let state = pending[index]
+                guard admit(state, into: context) else { return }
+            }
+            context.pointee.deferred.removeAll()
+        }
+    }
+
+    /// Inserts one state on the coordinating thread and counts it when new;
+    /// false when memory ran out.
+    func admit(_ state: State, into context: UnsafeMutablePointer<WorkerContext<State>>) -> Bool {
+        var outcome = visited.insert(state)
+        while case .deferred = outcome {
+            guard visited.prepareForInserts(threads: threads) else {
+                limit = .memory
+                return false
+            }
+            outcome = visited.insert(state)
+        }
+        guard case .new = outcome else { return true }
+        states += 1
+        guard context.pointee.next.append(state, ledger: ledger) else {
+            limit = .memory
+            return false
+        }
+        let open = PropertySet(rawValue: invariants.rawValue & ~decided.rawValue)
+        if !open.isEmpty {
+            let broken = model.invariantViolations(of: state, checked: open)
+            if !broken.isEmpty {
+                context.pointee.offer(.invariant(state), for: broken)
+            }
+        }
+        return true
+    }
+
+    /// Takes the workers' next-level buffers as the next frontier.
+    func collectNextLevel() -> Frontier<State> {
+        var segments: [StateBuffer<State>] = []
+        for thread in 0..<threads {
+            segments.append(contexts[thread].pointee.next)
+            contexts[thread].pointee.next = StateBuffer()
+        }
+        let frontier = Frontier(segments: segments)
+        for segment in segments where segment.count == 0 {
+            var empty = segment
+            empty.free(ledger: ledger)
+        }
+        return frontier
+    }
+
+    /// Keeps, per property, the canonical candidate of the level just built.
+    func mergeViolations(level: Int) {
+        for thread in 0..<threads {
+            let context = contexts[thread]
+            for index in context.pointee.found.indices {
+                let candidate = context.pointee.candidates[index]
+                if !decided.contains(index: index) {
+                    if let existing = violations[index], existing.level == level {
+                        if candidate.precedes(existing.candidate) {
+                            violations[index] = FoundViolation(level: level, candidate: candidate)
+                        }
+                    } else if violations[index] == nil {
+                        violations[index] = FoundViolation(level: level, candidate: candidate)
+                    }
+                }
+                context.pointee.candidates[index] = .empty
+            }
+            context.pointee.found = []
+        }
+        for index in violations.keys { decided.insert(PropertySet(index: index)) }
+    }
+
+    func reportProgress(level: Int) {
+        guard let progress = options.progress else { return }
+        let now = Self.now()
+        guard Double(now - lastProgress) / 1e9 >= options.progressInterval else { return }
+        lastProgress = now
+        progress(
+            SearchProgress(
+                level: level, states: states, transitions: transitions, seconds: elapsed,
+                memoryBytes: ledger.currentBytes))
+    }
+}

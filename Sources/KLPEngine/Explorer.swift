@@ -1,0 +1,278 @@
+import CKLPSupport
+import Dispatch
+
+/// Explores every reachable state of a model and decides its properties.
+///
+/// The entry point of the engine: pick the visited set, run the
+/// breadth-first search, decide possibility properties on the stored state
+/// space, and rebuild the shortest counterexample of each violated property.
+public enum Explorer {
+    /// Dense spaces up to this many states use a bitmap under `--visited auto`.
+    public static let autoBitmapLimit: UInt64 = 1 << 24
+
+    /// Explores `model` under `options`.
+    ///
+    /// - Throws: `ExplorerError` when the options do not fit the model.
+    public static func explore<Model: TransitionSystem>(
+        _ model: Model, options: SearchOptions = SearchOptions()
+    ) throws -> SearchReport<Model.State> {
+        typealias State = Model.State
+        let checked = options.checked ?? PropertySet.first(model.properties.count)
+        if let beyond = checked.indices.first(where: { $0 >= model.properties.count }) {
+            throw ExplorerError.unknownProperty(beyond)
+        }
+        let ledger = MemoryLedger(budget: options.maxMemoryBytes)
+        switch try resolveKind(model, requested: options.visited) {
+        case .bitmap:
+            let universe = model.denseStateCount ?? 0
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitmap) {
+                BitmapVisitedSet<State>(universe: universe, ledger: ledger)
+            }.run()
+        case .bitstate:
+            // Never ask for more than half the budget: the frontiers need room too.
+            var log2Bits = options.bitstateLog2Bits
+            while log2Bits > 10 && (UInt64(1) << UInt64(log2Bits - 3)) > options.maxMemoryBytes / 2 { log2Bits -= 1 }
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitstate) {
+                BitstateVisitedSet<State>(log2Bits: log2Bits, ledger: ledger)
+            }.run()
+        case .hash, .auto:
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .hash) {
+                HashVisitedSet<State>(ledger: ledger)
+            }.run()
+        }
+    }
+
+    /// The visited set `requested` resolves to for `model`.
+    public static func resolveKind<Model: TransitionSystem>(_ model: Model, requested: VisitedKind) throws -> VisitedKind {
+        let dense = Model.State.wordCount == 1 ? model.denseStateCount : nil
+        switch requested {
+        case .auto:
+            if let dense, dense <= autoBitmapLimit { return .bitmap }
+            return .hash
+        case .bitmap:
+            guard Model.State.wordCount == 1 else {
+                throw ExplorerError.bitmapUnavailable("the model's states take \(Model.State.wordCount) words")
+            }
+            guard let dense else { throw ExplorerError.bitmapUnavailable("the model has no dense state encoding") }
+            guard dense < UInt64(1) << 40 else {
+                throw ExplorerError.bitmapUnavailable("the dense space of \(dense) states needs \(dense / 8) bytes")
+            }
+            return .bitmap
+        case .hash, .bitstate:
+            return requested
+        }
+    }
+}
+
+/// One exploration: the main search, then possibilities, then traces.
+struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visited.State == Model.State {
+    typealias State = Model.State
+    let model: Model
+    let ledger: MemoryLedger
+    let options: SearchOptions
+    let checked: PropertySet
+    let kind: VisitedKind
+    let makeSet: () -> Visited?
+
+    init(
+        model: Model, ledger: MemoryLedger, options: SearchOptions, checked: PropertySet, kind: VisitedKind,
+        makeSet: @escaping () -> Visited?
+    ) {
+        self.model = model
+        self.ledger = ledger
+        self.options = options
+        self.checked = checked
+        self.kind = kind
+        self.makeSet = makeSet
+    }
+
+    var possibilities: PropertySet {
+        PropertySet(indices: model.properties.indices.filter {
+            checked.contains(index: $0) && model.properties[$0].kind == .possibility
+        })
+    }
+
+    func run() -> SearchReport<State> {
+        let properties = model.properties
+        guard let visited = makeSet() else { return outOfMemoryReport() }
+        let search = BreadthFirstSearch(
+            model: model, visited: visited, ledger: ledger, options: options, checked: checked)
+        search.checkedPossibilities = possibilities
+        search.run(recordLevels: false)
+
+        let complete = search.limit == nil && visited.isExact
+        var statuses: [PropertyStatus<State>] = properties.indices.map { index in
+            if !checked.contains(index: index) { return .notChecked }
+            if search.violations[index] != nil { return .violated(nil) }
+            return complete && properties[index].kind != .possibility ? .holds : .undecided
+        }
+
+        // Possibility properties: decided on the complete stored state space.
+        var unreachable: [Int: Bitset] = [:]
+        if complete {
+            for index in possibilities.indices {
+                let marks = canReachGoal(property: index, in: visited)
+                if marks.allSet(among: visited) {
+                    statuses[index] = .holds
+                } else {
+                    unreachable[index] = marks
+                    statuses[index] = .violated(nil)
+                }
+            }
+        }
+
+        // Counterexamples: one re-search that keeps its levels.
+        let traces = rebuildTraces(
+            fixed: search.violations, stuck: unreachable, mainSet: visited)
+        for (index, trace) in traces { statuses[index] = .violated(trace) }
+        visited.free()
+
+        let omission = (visited as? BitstateVisitedSet<State>)?.omissionProbability(stored: search.states)
+        let seconds = max(search.seconds, 1e-9)
+        let statistics = SearchStatistics(
+            states: search.states, transitions: search.transitions, depth: search.depth, seconds: search.seconds,
+            statesPerSecond: Double(search.states) / seconds,
+            bytesPerState: search.states == 0 ? 0 : Double(ledger.peakBytes) / Double(search.states),
+            engineMemoryBytes: ledger.peakBytes, peakMemoryBytes: klp_peak_rss_bytes(), threads: options.threads,
+            visited: kind, limit: search.limit, omissionProbability: omission, complete: complete)
+        return SearchReport(properties: properties, statuses: statuses, statistics: statistics)
+    }
+
+    func outOfMemoryReport() -> SearchReport<State> {
+        let statuses: [PropertyStatus<State>] = model.properties.indices.map {
+            checked.contains(index: $0) ? .undecided : .notChecked
+        }
+        let statistics = SearchStatistics(
+            states: 0, transitions: 0, depth: 0, seconds: 0, statesPerSecond: 0, bytesPerState: 0,
+            engineMemoryBytes: ledger.peakBytes, peakMemoryBytes: klp_peak_rss_bytes(), threads: options.threads,
+            visited: kind, limit: .memory, omissionProbability: nil, complete: false)
+        return SearchReport(properties: model.properties, statuses: statuses, statistics: statistics)
+    }
+
+    /// Marks every stored state from which a goal state of `property` is
+    /// reachable: goals first, then repeated sweeps marking any state with a
+    /// marked successor, until a sweep marks nothing.
+    func canReachGoal(property: Int, in visited: Visited) -> Bitset {
+        var marks = Bitset(count: visited.slotCount)
+        visited.forEach { slot, state in
+            if model.isGoal(state, property: property) { marks.insert(slot) }
+        }
+        var sink = SuccessorSink<State>(capacity: model.maxSuccessors)
+        defer { sink.deallocate() }
+        var changed = true
+        while changed {
+            changed = false
+            visited.forEach { slot, state in
+                guard !marks.contains(slot) else { return }
+                sink.reset()
+                model.successors(of: state, into: &sink)
+                for index in 0..<sink.count {
+                    if let next = visited.slot(of: sink.state(at: index)), marks.contains(next) {
+                        marks.insert(slot)
+                        changed = true
+                        return
+                    }
+                }
+            }
+        }
+        return marks
+    }
+
+    /// Rebuilds the shortest trace of every violation by searching again,
+    /// keeping every level, and walking back from each target through the
+    /// smallest (predecessor, action) at each level: the same trace for any
+    /// thread count.
+    func rebuildTraces(
+        fixed: [Int: FoundViolation<State>], stuck: [Int: Bitset], mainSet: Visited
+    ) -> [Int: Trace<State>] {
+        if fixed.isEmpty && stuck.isEmpty { return [:] }
+        if stuck.isEmpty { mainSet.free() }
+        guard let fresh = makeSet() else { return [:] }
+        defer { fresh.free() }
+        var traceOptions = options
+        traceOptions.progress = nil
+        traceOptions.maxStates = nil
+        traceOptions.timeLimit = nil
+        let search = BreadthFirstSearch(model: model, visited: fresh, ledger: ledger, options: traceOptions, checked: [])
+        let deepest = fixed.values.map { $0.candidate.isStep ? $0.level - 1 : $0.level }.max() ?? -1
+        var stuckTargets: [Int: (level: Int, state: State)] = [:]
+        search.run(recordLevels: true) { level, depth in
+            for (property, marks) in stuck where stuckTargets[property] == nil {
+                var best: State?
+                level.forEach(in: 0..<level.count) { state in
+                    if let slot = mainSet.slot(of: state), !marks.contains(slot), best.map({ state < $0 }) ?? true {
+                        best = state
+                    }
+                }
+                if let best { stuckTargets[property] = (depth, best) }
+            }
+            return depth >= deepest && stuckTargets.count == stuck.count
+        }
+        let levels = search.levels
+        var traces: [Int: Trace<State>] = [:]
+        for (property, found) in fixed {
+            let candidate = found.candidate
+            if candidate.isStep {
+                guard var trace = walkBack(from: candidate.predecessor, level: found.level - 1, levels: levels) else { continue }
+                trace.steps.append(TraceStep(action: candidate.action, state: candidate.state))
+                traces[property] = trace
+            } else {
+                traces[property] = walkBack(from: candidate.state, level: found.level, levels: levels)
+            }
+        }
+        for (property, target) in stuckTargets {
+            traces[property] = walkBack(from: target.state, level: target.level, levels: levels)
+        }
+        return traces
+    }
+
+    /// The path to `target`, a state of BFS level `level`.
+    func walkBack(from target: State, level: Int, levels: [Frontier<State>]) -> Trace<State>? {
+        guard level < levels.count else { return nil }
+        var steps: [TraceStep<State>] = []
+        var current = target
+        var sink = SuccessorSink<State>(capacity: model.maxSuccessors)
+        defer { sink.deallocate() }
+        for depth in stride(from: level - 1, through: 0, by: -1) {
+            var best: (state: State, action: UInt32)?
+            levels[depth].forEach(in: 0..<levels[depth].count) { state in
+                sink.reset()
+                model.successors(of: state, into: &sink)
+                for index in 0..<sink.count where sink.state(at: index) == current {
+                    let action = sink.action(at: index)
+                    if let known = best, known.state < state || (known.state == state && known.action <= action) {
+                        continue
+                    }
+                    best = (state, action)
+                }
+            }
+            guard let best else { return nil }
+            steps.append(TraceStep(action: best.action, state: current))
+            current = best.state
+        }
+        return Trace(initial: current, steps: steps.reversed())
+    }
+}
+
+extension PropertySet {
+    /// The set of the given indices.
+    public init(indices: [Int]) {
+        self.init(rawValue: indices.reduce(0) { $0 | (1 << UInt64($1)) })
+    }
+}
+
+/// A plain growable bitset over slot numbers.
+///
+/// - Complexity: `insert` and `contains` are O(1).
+struct Bitset {
+    var words: [UInt64]
+    init(count: Int) { words = Array(repeating: 0, count: (count + 63) / 64) }
+    mutating func insert(_ index: Int) { words[index >> 6] |= 1 << UInt64(index & 63) }
+    func contains(_ index: Int) -> Bool { words[index >> 6] & (1 << UInt64(index & 63)) != 0 }
+    /// Whether every stored state of `visited` is marked.
+    func allSet<V: VisitedSet>(among visited: V) -> Bool {
+        var all = true
+        visited.forEach { slot, _ in if !contains(slot) { all = false } }
+        return all
+    }
+}

@@ -1,0 +1,249 @@
+import CKLPSupport
+import Dispatch
+
+/// An exact visited set: open addressing with linear probing, split into
+/// 256 segments that grow one at a time.
+///
+/// Each slot holds a state's words, word 0 tagged with an "occupied" bit, so
+/// the table stores the states themselves: no pointers, no parent links.
+/// Inserts are lock-free (a compare-and-swap claims an empty slot). A segment
+/// never grows during a round: an insert that finds its segment at the hard
+/// load limit answers `.deferred`, and the explorer grows the segment between
+/// rounds. Growing one small segment at a time keeps the transient memory of
+/// a rehash to one segment instead of doubling the whole table. Capacities
+/// are not powers of two (a multiply-shift maps hashes to slots), so the load
+/// factor after a search stays between 0.55 and 0.9.
+///
+/// - Complexity: `insert` is expected O(1) at the load factors used.
+public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Sendable {
+    @usableFromInline static var segmentShift: UInt64 { 56 }
+    @usableFromInline static var segmentCount: Int { 256 }
+    /// Stride, in words, between per-segment counters: one cache line each.
+    @usableFromInline static var counterStride: Int { 8 }
+    @usableFromInline static var occupiedBit: UInt64 { 1 << 63 }
+    @usableFromInline static var busyBit: UInt64 { 1 << 62 }
+    static var growAboveLoad: Double { 0.8 }
+    static var loadAfterGrowth: Double { 0.55 }
+    static var hardLoad: Double { 0.9 }
+
+    @usableFromInline let slots: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
+    @usableFromInline let capacities: UnsafeMutablePointer<Int>
+    @usableFromInline let hardLimits: UnsafeMutablePointer<Int>
+    @usableFromInline let counts: UnsafeMutablePointer<UInt64>
+    let ledger: MemoryLedger
+    var isFreed = false
+
+    /// The kind: `.hash`.
+    public var kind: VisitedKind { .hash }
+    /// Exact.
+    public var isExact: Bool { true }
+
+    /// Creates an empty set, or nil when the ledger refuses its first bytes.
+    public init?(ledger: MemoryLedger, initialSegmentCapacity: Int = 64) {
+        self.ledger = ledger
+        let n = Self.segmentCount
+        slots = .allocate(capacity: n)
+        capacities = .allocate(capacity: n)
+        hardLimits = .allocate(capacity: n)
+        counts = .allocate(capacity: n * Self.counterStride)
+        counts.initialize(repeating: 0, count: n * Self.counterStride)
+        for segment in 0..<n {
+            guard let table = ledger.allocate(UInt64.self, count: initialSegmentCapacity * State.wordCount, zeroed: true)
+            else {
+                for earlier in 0..<segment { ledger.free(slots[earlier], count: capacities[earlier] * State.wordCount) }
+                slots.deallocate(); capacities.deallocate(); hardLimits.deallocate(); counts.deallocate()
+                return nil
+            }
+            slots[segment] = table
+            capacities[segment] = initialSegmentCapacity
+            hardLimits[segment] = Int(Double(initialSegmentCapacity) * Self.hardLoad)
+        }
+    }
+
+    deinit {
+        free()
+        slots.deallocate()
+        capacities.deallocate()
+        hardLimits.deallocate()
+        counts.deallocate()
+    }
+
+    /// Number of states held.
+    public var count: Int {
+        (0..<Self.segmentCount).reduce(0) { $0 + Int(counts[$1 * Self.counterStride]) }
+    }
+
+    /// Bytes of slot memory held.
+    public var memoryBytes: Int {
+        (0..<Self.segmentCount).reduce(0) { $0 + capacities[$1] * State.wordCount * 8 }
+    }
+
+    @inlinable @inline(__always)
+    static func homeSlot(hash: UInt64, capacity: Int) -> Int {
+        Int(truncatingIfNeeded: (hash << 8).multipliedFullWidth(by: UInt64(capacity)).high)
+    }
+
+    /// Prefetches the state's home slot.
+    @inlinable @inline(__always)
+    public func prefetch(_ state: State, hash: UInt64) {
+        let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
+        klp_prefetch(slots[segment] + Self.homeSlot(hash: hash, capacity: capacities[segment]) &* State.wordCount)
+    }
+
+    /// Test-and-set insert.
+    @inlinable
+    public func insert(_ state: State, hash: UInt64) -> InsertOutcome {
+        let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
+        let counter = counts + segment &* Self.counterStride
+        if Int(truncatingIfNeeded: klp_load_relaxed(counter)) >= hardLimits[segment] { return .deferred }
+        let capacity = capacities[segment]
+        let table = slots[segment]
+        let words = State.wordCount
+        let key = state.word(0) | Self.occupiedBit
+        var index = Self.homeSlot(hash: hash, capacity: capacity)
+        while true {
+            let slot = table + index &* words
+            var found = klp_load_acquire(slot)
+            if found == 0 {
+                if words == 1 {
+                    found = klp_cas(slot, 0, key)
+                    if found == 0 {
+                        _ = klp_fetch_add(counter, 1)
+                        return .new
+                    }
+                } else {
+                    found = klp_cas(slot, 0, key | Self.busyBit)
+                    if found == 0 {
+                        for word in 1..<words { slot[word] = state.word(word) }
+                        klp_store_release(slot, key)
+                        _ = klp_fetch_add(counter, 1)
+                        return .new
+                    }
+                }
+            }
+            if words > 1 {
+                while found & Self.busyBit != 0 { found = klp_load_acquire(slot) }
+            }
+            if found == key {
+                if words == 1 { return .seen }
+                var same = true
+                for word in 1..<words where slot[word] != state.word(word) {
+                    same = false
+                    break
+                }
+                if same { return .seen }
+            }
+            index &+= 1
+            if index == capacity { index = 0 }
+        }
+    }
+
+    /// Grows every segment above the growth load, on up to `threads` threads.
+    public func prepareForInserts(threads: Int) -> Bool {
+        var full: [(segment: Int, capacity: Int)] = []
+        for segment in 0..<Self.segmentCount {
+            let held = Int(counts[segment * Self.counterStride])
+            if Double(held) > Double(capacities[segment]) * Self.growAboveLoad {
+                full.append((segment, Int((Double(held) / Self.loadAfterGrowth).rounded(.up)) + 1))
+            }
+        }
+        let crowded = full
+        if crowded.isEmpty { return true }
+        if threads <= 1 || crowded.count < 4 {
+            return crowded.allSatisfy { grow(segment: $0.segment, to: $0.capacity) }
+        }
+        // Segments are independent: grow them side by side.
+        nonisolated(unsafe) let failures = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+        defer { failures.deallocate() }
+        failures.pointee = 0
+        DispatchQueue.concurrentPerform(iterations: min(threads, crowded.count)) { worker in
+            for index in stride(from: worker, to: crowded.count, by: threads)
+            where !grow(segment: crowded[index].segment, to: crowded[index].capacity) {
+                _ = klp_fetch_add(failures, 1)
+            }
+        }
+        return failures.pointee == 0
+    }
+
+    func grow(segment: Int, to newCapacity: Int) -> Bool {
+        let words = State.wordCount
+        guard let fresh = ledger.allocate(UInt64.self, count: newCapacity * words, zeroed: true) else { return false }
+        let old = slots[segment]
+        let oldCapacity = capacities[segment]
+        for index in 0..<oldCapacity {
+            let slot = old + index * words
+            guard slot[0] != 0 else { continue }
+            let copy = Self.state(inSlot: slot)
+            var probe = Self.homeSlot(hash: copy.hash64, capacity: newCapacity)
+            while fresh[probe * words] != 0 {
+                probe += 1
+                if probe == newCapacity { probe = 0 }
+            }
+            for word in 0..<words { fresh[probe * words + word] = slot[word] }
+        }
+        ledger.free(old, count: oldCapacity * words)
+        slots[segment] = fresh
+        capacities[segment] = newCapacity
+        hardLimits[segment] = min(Int(Double(newCapacity) * Self.hardLoad), newCapacity - 1)
+        return true
+    }
+
+    /// The state stored in an occupied slot, without its flag bits.
+    static func state(inSlot slot: UnsafeMutablePointer<UInt64>) -> State {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: State.wordCount) { buffer in
+            let words = buffer.baseAddress!
+            words.update(from: slot, count: State.wordCount)
+            words[0] &= ~(occupiedBit | busyBit)
+            return State(words: words)
+        }
+    }
+
+    /// Number of slots over all segments.
+    public var slotCount: Int { (0..<Self.segmentCount).reduce(0) { $0 + capacities[$1] } }
+
+    func segmentBase(_ segment: Int) -> Int { (0..<segment).reduce(0) { $0 + capacities[$1] } }
+
+    /// The global slot of `state`, or nil.
+    public func slot(of state: State) -> Int? {
+        let hash = state.hash64
+        let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
+        let capacity = capacities[segment]
+        let table = slots[segment]
+        let words = State.wordCount
+        let key = state.word(0) | Self.occupiedBit
+        var index = Self.homeSlot(hash: hash, capacity: capacity)
+        while true {
+            let slot = table + index * words
+            if slot[0] == 0 { return nil }
+            if slot[0] == key && Self.state(inSlot: slot) == state {
+                return segmentBase(segment) + index
+            }
+            index += 1
+            if index == capacity { index = 0 }
+        }
+    }
+
+    /// Every state with its global slot.
+    public func forEach(_ body: (Int, State) -> Void) {
+        let words = State.wordCount
+        var base = 0
+        for segment in 0..<Self.segmentCount {
+            let table = slots[segment]
+            for index in 0..<capacities[segment] {
+                let slot = table + index * words
+                guard slot[0] != 0 else { continue }
+                body(base + index, Self.state(inSlot: slot))
+            }
+            base += capacities[segment]
+        }
+    }
+
+    /// Frees the slot memory; the set is empty and unusable afterwards.
+    public func free() {
+        guard !isFreed else { return }
+        isFreed = true
+        for segment in 0..<Self.segmentCount {
+            ledger.free(slots[segment], count: capacities[segment] * State.wordCount)
+        }
+    }
+}

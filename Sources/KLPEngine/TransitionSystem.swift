@@ -1,0 +1,85 @@
+/// How a property is decided.
+public enum PropertyKind: String, Codable, Sendable {
+    /// Must hold in every reachable state (`always`).
+    case invariant
+    /// Must hold on every step between reachable states; a step reports the
+    /// properties it violates when the model emits it.
+    case step
+    /// From every reachable state, a goal state must be reachable (AG EF goal).
+    case possibility
+}
+
+/// A named property that a model declares.
+public struct PropertyDescriptor: Sendable, Hashable {
+    /// The property's name, as users type it.
+    public var name: String
+    /// How the engine decides it.
+    public var kind: PropertyKind
+
+    /// Creates a descriptor.
+    public init(name: String, kind: PropertyKind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// A set of property indices, at most 64, as one word.
+@frozen
+public struct PropertySet: OptionSet, Sendable, Hashable {
+    public var rawValue: UInt64
+    @inlinable public init(rawValue: UInt64) { self.rawValue = rawValue }
+    /// The set holding only property `index`.
+    @inlinable public init(index: Int) { self.rawValue = 1 << UInt64(index) }
+    /// The set of the first `count` properties.
+    @inlinable public static func first(_ count: Int) -> PropertySet {
+        PropertySet(rawValue: count >= 64 ? ~0 : (1 << UInt64(count)) &- 1)
+    }
+    /// Whether property `index` is in the set.
+    @inlinable public func contains(index: Int) -> Bool { rawValue & (1 << UInt64(index)) != 0 }
+    /// The indices in the set, in increasing order.
+    public var indices: [Int] { (0..<64).filter { contains(index: $0) } }
+}
+
+/// A model the engine can explore: LTSmin's PINS seam, in Swift.
+///
+/// The engine knows only packed states, action indices and property indices.
+/// It calls these requirements from several threads at once, so a model must
+/// be an immutable value. Generic specialisation makes every call direct: keep
+/// `successors(of:into:)` free of allocation.
+public protocol TransitionSystem: Sendable {
+    /// The packed state.
+    associatedtype State: PackedState
+
+    /// The properties the model can check, indexed by position (at most 64).
+    var properties: [PropertyDescriptor] { get }
+
+    /// An upper bound on the number of successors of one state (a hint for
+    /// buffer sizes; exceeding it costs a reallocation, not correctness).
+    var maxSuccessors: Int { get }
+
+    /// When every state, read as an integer, is below this bound and the
+    /// encoding is a single word, the engine may index a bitmap with it.
+    var denseStateCount: UInt64? { get }
+
+    /// Writes the initial states.
+    func initialStates(into sink: inout SuccessorSink<State>)
+
+    /// Writes every successor of `state`, each with its action index and the
+    /// step properties it violates.
+    func successors(of state: State, into sink: inout SuccessorSink<State>)
+
+    /// The invariants in `checked` that `state` violates.
+    func invariantViolations(of state: State, checked: PropertySet) -> PropertySet
+
+    /// Whether `state` is a goal state of the possibility property `property`.
+    func isGoal(_ state: State, property: Int) -> Bool
+}
+
+extension TransitionSystem {
+    /// No dense encoding by default.
+    public var denseStateCount: UInt64? { nil }
+    /// No invariants by default.
+    public func invariantViolations(of state: State, checked: PropertySet) -> PropertySet { [] }
+    /// No possibility properties by default.
+    public func isGoal(_ state: State, property: Int) -> Bool { true }
+}

@@ -1,0 +1,61 @@
+/// The answer of a visited set's test-and-set insert.
+public enum InsertOutcome: Sendable {
+    /// The state was not in the set; it is now.
+    case new
+    /// The state was already in the set (or, in bitstate mode, looked so).
+    case seen
+    /// The set had no room; insert again after `prepareForInserts(threads:)`.
+    case deferred
+}
+
+/// Which visited set a search uses.
+public enum VisitedKind: String, Codable, Sendable, CaseIterable {
+    /// Bitmap when the model has a small dense index space, else hash.
+    case auto
+    /// A direct-indexed bitset over the model's dense index space.
+    case bitmap
+    /// An exact open-addressing hash table.
+    case hash
+    /// A probabilistic bit array (SPIN's bitstate hashing); never complete.
+    case bitstate
+}
+
+extension VisitedSet {
+    /// Inserts `state`, answering whether it was new.
+    @inlinable @inline(__always)
+    public func insert(_ state: State) -> InsertOutcome { insert(state, hash: state.hash64) }
+}
+
+/// A set of packed states with a concurrent test-and-set insert.
+///
+/// `insert` may run on several threads at once; every other requirement runs
+/// on one thread while no insert is under way (between rounds).
+public protocol VisitedSet<State>: AnyObject, Sendable {
+    /// The packed state.
+    associatedtype State: PackedState
+
+    /// Which kind this is (never `.auto`).
+    var kind: VisitedKind { get }
+    /// Whether "seen" is always true (false for bitstate).
+    var isExact: Bool { get }
+    /// Bytes of memory the set holds now.
+    var memoryBytes: Int { get }
+
+    /// Inserts `state`, whose `hash64` is `hash`, answering whether it was new.
+    func insert(_ state: State, hash: UInt64) -> InsertOutcome
+    /// Starts loading the memory that inserting `state` will touch, so that
+    /// a batch of inserts overlaps its cache misses.
+    func prefetch(_ state: State, hash: UInt64)
+    /// Makes room for the next round, using up to `threads` threads; false
+    /// when the memory budget refuses.
+    func prepareForInserts(threads: Int) -> Bool
+
+    /// Number of slots, for per-state marks (exact sets only).
+    var slotCount: Int { get }
+    /// The slot of a state in the set, nil if absent (exact sets only).
+    func slot(of state: State) -> Int?
+    /// Calls `body` with every state in the set and its slot (exact sets only).
+    func forEach(_ body: (Int, State) -> Void)
+    /// Frees the set's memory.
+    func free()
+}
