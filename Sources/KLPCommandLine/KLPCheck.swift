@@ -1,0 +1,69 @@
+/// The `klpcheck` program: reads the subcommand and hands over to it.
+///
+/// The executable target only calls `KLPCheck.main`; everything else lives
+/// here so that tests can run commands in-process too.
+public enum KLPCheck {
+    /// The version printed by `--version`.
+    public static let version = "0.1.0"
+
+    /// One line per subcommand, for the top-level help.
+    static let commands: [(name: String, abstract: String)] = [
+        ("bench", BenchCommand.spec.abstract),
+    ]
+
+    /// The top-level help text.
+    static var help: String {
+        var lines = [
+            "OVERVIEW: klpcheck: a model checker for Linux kernel livepatch callbacks.",
+            "",
+            "USAGE: klpcheck <command> [OPTIONS] ...",
+            "",
+            "COMMANDS:",
+        ]
+        for command in commands {
+            lines.append("  " + command.name + String(repeating: " ", count: max(2, 10 - command.name.count)) + command.abstract)
+        }
+        lines += ["", "  Run 'klpcheck <command> --help' for a command's options.", "", ExitStatus.table]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Runs the program with `arguments` (without the program name) and
+    /// returns its exit status.
+    public static func main(_ arguments: [String], console: Console = .standard) -> Int32 {
+        guard let name = arguments.first else {
+            console.err(help)
+            return ExitStatus.badInput.rawValue
+        }
+        let rest = Array(arguments.dropFirst())
+        do {
+            switch name {
+            case "--help", "-h", "help":
+                console.out(help)
+                return ExitStatus.holds.rawValue
+            case "--version":
+                console.out("klpcheck \(version)\n")
+                return ExitStatus.holds.rawValue
+            case "bench":
+                let parsed = try ParsedArguments(rest, spec: BenchCommand.spec)
+                if parsed.wantsHelp { return printHelp(BenchCommand.spec, console) }
+                return try BenchCommand(parsed, console: console).run(console: console).rawValue
+            default:
+                throw CommandFailure("unknown command '\(name)'; commands: \(commands.map(\.name).joined(separator: ", "))")
+            }
+        } catch let failure as CommandFailure {
+            console.err("klpcheck: error: \(failure.message)\n")
+            if failure.status == .badInput && !failure.message.contains("\n") {
+                console.err("klpcheck: see 'klpcheck \(commands.contains { $0.name == name } ? name + " " : "")--help'\n")
+            }
+            return failure.status.rawValue
+        } catch {
+            console.err("klpcheck: internal error: \(error)\n")
+            return ExitStatus.internalError.rawValue
+        }
+    }
+
+    static func printHelp(_ spec: CommandSpec, _ console: Console) -> Int32 {
+        console.out(spec.help(program: "klpcheck"))
+        return ExitStatus.holds.rawValue
+    }
+}
