@@ -8,6 +8,8 @@ public enum KLPCheck {
 
     /// One line per subcommand, for the top-level help.
     static let commands: [(name: String, abstract: String)] = [
+        ("verify", VerifyCommand.spec.abstract),
+        ("graph", GraphCommand.spec.abstract),
         ("bench", BenchCommand.spec.abstract),
     ]
 
@@ -43,6 +45,14 @@ public enum KLPCheck {
             case "--version":
                 console.out("klpcheck \(version)\n")
                 return ExitStatus.holds.rawValue
+            case "verify":
+                let parsed = try ParsedArguments(rest, spec: VerifyCommand.spec)
+                if parsed.wantsHelp { return printHelp(VerifyCommand.spec, console) }
+                return try VerifyCommand(parsed, console: console).run(console: console).rawValue
+            case "graph":
+                let parsed = try ParsedArguments(rest, spec: GraphCommand.spec)
+                if parsed.wantsHelp { return printHelp(GraphCommand.spec, console) }
+                return try GraphCommand(parsed).run(console: console).rawValue
             case "bench":
                 let parsed = try ParsedArguments(rest, spec: BenchCommand.spec)
                 if parsed.wantsHelp { return printHelp(BenchCommand.spec, console) }

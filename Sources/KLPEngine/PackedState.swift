@@ -11,6 +11,8 @@ public protocol PackedState: Hashable, Comparable, Sendable, BitwiseCopyable {
     static var zero: Self { get }
     /// Word `index` of the state, `0 ..< wordCount`.
     func word(_ index: Int) -> UInt64
+    /// Replaces word `index`.
+    mutating func setWord(_ index: Int, to value: UInt64)
     /// Reads a state from `wordCount` consecutive words.
     init(words: UnsafePointer<UInt64>)
     /// Writes the state to `wordCount` consecutive words.
@@ -47,6 +49,7 @@ public func mix64(_ value: UInt64) -> UInt64 {
 extension UInt64: PackedState {
     @inlinable public static var wordCount: Int { 1 }
     @inlinable public func word(_ index: Int) -> UInt64 { self }
+    @inlinable public mutating func setWord(_ index: Int, to value: UInt64) { self = value }
     @inlinable public init(words: UnsafePointer<UInt64>) { self = words.pointee }
     @inlinable public func store(to words: UnsafeMutablePointer<UInt64>) { words.pointee = self }
     @inlinable public var hash64: UInt64 { mix64(self) }
@@ -61,6 +64,9 @@ public struct PackedWords2: PackedState {
     @inlinable public static var wordCount: Int { 2 }
     @inlinable public static var zero: PackedWords2 { PackedWords2(0, 0) }
     @inlinable public func word(_ index: Int) -> UInt64 { index == 0 ? w0 : w1 }
+    @inlinable public mutating func setWord(_ index: Int, to value: UInt64) {
+        if index == 0 { w0 = value } else { w1 = value }
+    }
     @inlinable public init(words: UnsafePointer<UInt64>) { self.init(words[0], words[1]) }
     @inlinable public func store(to words: UnsafeMutablePointer<UInt64>) { words[0] = w0; words[1] = w1 }
     @inlinable public var hash64: UInt64 { mix64(w0 ^ mix64(w1 &+ 0x9e37_79b9_7f4a_7c15)) }
@@ -89,6 +95,14 @@ public struct PackedWords4: PackedState {
         default: return w3
         }
     }
+    @inlinable public mutating func setWord(_ index: Int, to value: UInt64) {
+        switch index {
+        case 0: w0 = value
+        case 1: w1 = value
+        case 2: w2 = value
+        default: w3 = value
+        }
+    }
     @inlinable public init(words: UnsafePointer<UInt64>) { self.init(words[0], words[1], words[2], words[3]) }
     @inlinable public func store(to words: UnsafeMutablePointer<UInt64>) {
         words[0] = w0; words[1] = w1; words[2] = w2; words[3] = w3
@@ -101,5 +115,33 @@ public struct PackedWords4: PackedState {
         if a.w1 != b.w1 { return a.w1 < b.w1 }
         if a.w2 != b.w2 { return a.w2 < b.w2 }
         return a.w3 < b.w3
+    }
+}
+
+/// A state of eight words.
+@frozen
+public struct PackedWords8: PackedState {
+    public var low: PackedWords4
+    public var high: PackedWords4
+    @inlinable public init(low: PackedWords4, high: PackedWords4) {
+        self.low = low
+        self.high = high
+    }
+    @inlinable public static var wordCount: Int { 8 }
+    @inlinable public static var zero: PackedWords8 { PackedWords8(low: .zero, high: .zero) }
+    @inlinable public func word(_ index: Int) -> UInt64 { index < 4 ? low.word(index) : high.word(index - 4) }
+    @inlinable public mutating func setWord(_ index: Int, to value: UInt64) {
+        if index < 4 { low.setWord(index, to: value) } else { high.setWord(index - 4, to: value) }
+    }
+    @inlinable public init(words: UnsafePointer<UInt64>) {
+        self.init(low: PackedWords4(words: words), high: PackedWords4(words: words + 4))
+    }
+    @inlinable public func store(to words: UnsafeMutablePointer<UInt64>) {
+        low.store(to: words)
+        high.store(to: words + 4)
+    }
+    @inlinable public var hash64: UInt64 { mix64(low.hash64 ^ mix64(high.hash64 &+ 0x2545_f491_4f6c_dd1d)) }
+    @inlinable public static func < (a: PackedWords8, b: PackedWords8) -> Bool {
+        a.low != b.low ? a.low < b.low : a.high < b.high
     }
 }

@@ -1,0 +1,109 @@
+import Foundation
+import KLPEngine
+import Livepatch
+
+/// `klpcheck verify MODEL`: the exhaustive check of a `.klp` world.
+struct VerifyCommand {
+    static let spec = CommandSpec(
+        name: "verify",
+        abstract: "Check every interleaving of a .klp livepatch world against the callback properties.",
+        discussion: """
+            Explores every interleaving of patch enable and disable, transition reversal,
+            callback failure, module load and unload, atomic replace and task switching,
+            breadth first, and prints for each violated property its shortest counterexample:
+            the commands, the kernel log they print and what each step changed.
+            Findings (replaced-abandons-brackets, post-unpatch-after-patch-failure) are
+            reported with a trace but do not change the exit status.
+            """,
+        arguments: [ArgumentSpec("MODEL", help: "The .klp model file.")],
+        options: [
+            .value("--property", "NAME", help: "Check this property (overrides the file's 'check').", repeatable: true),
+            .value("--symmetry", "on|off", help: "Count interchangeable tasks instead of naming them (default: on)."),
+            .value("--trace-out", "FILE", help: "Write the first counterexample as a scenario 'klpcheck run' replays."),
+        ] + SearchOptionGroup.specs)
+
+    let path: String
+    let properties: [LivepatchProperty]
+    let symmetry: Bool
+    let traceOut: String?
+    let options: SearchOptionGroup
+
+    init(_ parsed: ParsedArguments, console: Console) throws {
+        path = parsed.positional(0) ?? ""
+        properties = try parsed.all("--property").map { name in
+            guard let property = LivepatchProperty(rawValue: name) else {
+                throw CommandFailure(
+                    "unknown property '\(name)'; properties: \(LivepatchProperty.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return property
+        }
+        symmetry = try parsed.value("--symmetry", expected: "on or off") { ["on": true, "off": false][$0] } ?? true
+        traceOut = parsed.value("--trace-out")
+        options = try SearchOptionGroup(parsed, stderrIsTerminal: console.stderrIsTerminal)
+    }
+
+    /// Parses the model, or fails with every diagnostic.
+    static func load(_ path: String) throws -> World {
+        do {
+            return try ModelParser.parse(contentsOf: path)
+        } catch {
+            throw CommandFailure(error.description + "\n" + "klpcheck: \(error.diagnostics.count) error(s) in \(path)")
+        }
+    }
+
+    /// The properties to check: the command line's, else the file's, else all.
+    static func checked(_ requested: [LivepatchProperty], world: World) -> PropertySet {
+        let chosen = !requested.isEmpty ? requested : world.checked
+        return chosen.isEmpty ? .first(LivepatchProperty.allCases.count) : PropertySet(indices: chosen.map(\.index))
+    }
+
+    func run(console: Console) throws -> ExitStatus {
+        let world = try Self.load(path)
+        let document = try Self.verify(
+            world, path: path, symmetry: symmetry, checked: Self.checked(properties, world: world), options: options,
+            console: console)
+        console.out(options.format == .json ? SearchPipeline.json(document) : TextReport.render(document))
+        if let traceOut {
+            try writeTrace(document, to: traceOut, console: console)
+        }
+        return SearchPipeline.exitStatus(of: document)
+    }
+
+    /// Verifies a parsed world and returns its document.
+    static func verify(
+        _ world: World, path: String, symmetry: Bool, checked: PropertySet, options: SearchOptionGroup, console: Console
+    ) throws -> SearchDocument {
+        let compiled = CompiledWorld(world, symmetry: symmetry)
+        struct Visit: LivepatchModelVisitor {
+            let path: String
+            let checked: PropertySet
+            let options: SearchOptionGroup
+            let console: Console
+            func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> SearchDocument {
+                try SearchPipeline.run(
+                    LivepatchPresenter(model: model, modelName: path), command: "verify", options: options,
+                    checked: checked, console: console)
+            }
+        }
+        do {
+            return try compiled.withModel(Visit(path: path, checked: checked, options: options, console: console))
+        } catch let tooLarge as WorldTooLarge {
+            throw CommandFailure("\(path): \(tooLarge.description)")
+        }
+    }
+
+    private func writeTrace(_ document: SearchDocument, to file: String, console: Console) throws {
+        guard let first = document.violations.first(where: { $0.scenario != nil }), let scenario = first.scenario else {
+            console.err("klpcheck: no counterexample to write to \(file)\n")
+            return
+        }
+        do {
+            try scenario.write(toFile: file, atomically: true, encoding: .utf8)
+        } catch {
+            throw CommandFailure("cannot write \(file): \(error.localizedDescription)")
+        }
+        if document.violations.count > 1 {
+            console.err("klpcheck: wrote the counterexample of \(first.property) to \(file) (\(document.violations.count - 1) more in the report)\n")
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import KLPEngine
+
+/// One fact about a state, in words: `test_klp_callbacks_mod` is `LIVE`.
+public struct StateFact: Hashable, Sendable {
+    /// What the fact is about.
+    public var subject: String
+    /// Its value.
+    public var value: String
+    /// `subject: value`.
+    public var text: String { "\(subject): \(value)" }
+}
+
+/// Everything one step did, replayed with a recording log.
+public struct StepRecord<State: PackedState> {
+    /// The event.
+    public var event: LivepatchEvent
+    /// What it returned.
+    public var result: EventResult
+    /// The state after it.
+    public var state: State
+    /// The kernel log lines it printed.
+    public var log: [String]
+    /// Properties and findings it breaks, with why.
+    public var reasons: [LivepatchProperty: String]
+    /// The choice point it failed, if any.
+    public var failed: ChoicePoint?
+}
+
+extension CompiledWorld {
+    /// The state in words, in a fixed order.
+    public func facts<State: PackedState>(of state: State) -> [StateFact] {
+        let machine = Machine(world: self, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
+        var facts: [StateFact] = []
+        let order = machine.listOrder()
+        facts.append(StateFact(subject: "list", value: "[" + (0..<order.count).map { patchName(order[$0]) }.joined(separator: ", ") + "]"))
+        let transition = machine.transitionPatch
+        facts.append(
+            StateFact(
+                subject: "transition",
+                value: transition < 0
+                    ? "none" : "'\(patchName(transition))' to \(machine.targetIsPatched ? "PATCHED" : "UNPATCHED")"))
+        for m in 0..<moduleCount {
+            let names = ["UNLOADED", "COMING", "LIVE", "GOING"]
+            facts.append(StateFact(subject: "module \(moduleName(m))", value: names[machine.moduleState(m)]))
+        }
+        for p in 0..<patchCount {
+            var stage = machine.isListed(p) ? "listed" : state[flag: retired[p]] ? "retired" : "unloaded"
+            if state[flag: forced[p]] { stage += ", forced" }
+            facts.append(StateFact(subject: "patch \(patchName(p))", value: stage))
+            let first = Int(firstObject[p])
+            for g in first..<(first + Int(objectCountOf[p])) where machine.isListed(p) {
+                var parts = [state[flag: patched[g]] ? "patched" : "not patched"]
+                if state[flag: flag[g]] { parts.append("post_unpatch enabled") }
+                if state[flag: preOpen[g]] { parts.append("pre_patch open") }
+                if state[flag: postOpen[g]] { parts.append("post_patch open") }
+                facts.append(StateFact(subject: "\(patchName(p))/\(machine.objectName(g))", value: parts.joined(separator: ", ")))
+            }
+            for t in 0..<targetCount {
+                let d = machine.hasDynamic(p, t)
+                if d >= 0 {
+                    facts.append(
+                        StateFact(
+                            subject: "\(patchName(p))/\(targetName(t)) (nop)",
+                            value: state[flag: dynamicPatched[d]] ? "patched" : "not patched"))
+                }
+            }
+        }
+        if symmetry {
+            facts.append(StateFact(subject: "tasks", value: "\(state[patchedTaskCount]) of \(taskCount) PATCHED"))
+        } else {
+            for task in 0..<taskCount {
+                facts.append(StateFact(subject: "task \(task + 1)", value: state[flag: taskPatched[task]] ? "PATCHED" : "UNPATCHED"))
+            }
+        }
+        for w in 0..<workerCount {
+            let module = moduleName(Int(moduleOfWorker[w]))
+            var value = state[flag: workerPatched[w]] ? "PATCHED" : "UNPATCHED"
+            if state[flag: workerSleeping[w]] { value += ", sleeping in the original work function" }
+            facts.append(StateFact(subject: "worker of \(module)", value: value))
+        }
+        if state[flag: reversed] { facts.append(StateFact(subject: "transition reversed", value: "yes")) }
+        return facts
+    }
+
+    /// What changed from `before` to `after`, in words.
+    public func changes<State: PackedState>(from before: State, to after: State) -> [String] {
+        let old = Dictionary(facts(of: before).map { ($0.subject, $0.value) }, uniquingKeysWith: { a, _ in a })
+        var result: [String] = []
+        var seen: Set<String> = []
+        for fact in facts(of: after) {
+            seen.insert(fact.subject)
+            if old[fact.subject] != fact.value { result.append(fact.text) }
+        }
+        for fact in facts(of: before) where !seen.contains(fact.subject) {
+            result.append("\(fact.subject): gone")
+        }
+        return result
+    }
+
+    /// Replays the step `action` from `state` with a recording log.
+    public func replay<State: PackedState>(action: UInt32, from state: State) -> StepRecord<State>? {
+        guard let (event, failAt) = LivepatchEvent.decode(action) else { return nil }
+        let log = RecordingLog()
+        var machine = Machine(world: self, state: state, log: log, oracle: TracingOracle(failAt: failAt))
+        let result = machine.apply(event)
+        return StepRecord(
+            event: event, result: result, state: machine.state, log: log.lines, reasons: log.reasons,
+            failed: machine.oracle.failed)
+    }
+
+    /// Runs one event from `state` with scripted outcomes and a recording log.
+    public func run<State: PackedState>(
+        _ event: LivepatchEvent, from state: State, oracle: ScriptedOracle
+    ) -> StepRecord<State> {
+        let log = RecordingLog()
+        var machine = Machine(world: self, state: state, log: log, oracle: oracle)
+        let result = machine.apply(event)
+        return StepRecord(event: event, result: result, state: machine.state, log: log.lines, reasons: log.reasons, failed: nil)
+    }
+
+    /// Whether a transition runs in `state`.
+    public func inTransition<State: PackedState>(_ state: State) -> Bool { state[transitionPatch] != 0 }
+
+    /// The name of the patch in transition in `state`, if any.
+    public func transitionPatchName<State: PackedState>(_ state: State) -> String? {
+        let p = state[transitionPatch] - 1
+        return p >= 0 ? patchName(p) : nil
+    }
+
+    /// The target module of object `g`, or nil for vmlinux.
+    public func module(ofObject g: Int) -> Int? {
+        let t = Int(targetOfObject[g])
+        return t == 0 ? nil : t - 1
+    }
+
+    /// The patch of object `g`.
+    public func patch(ofObject g: Int) -> Int { Int(patchOfObject[g]) }
+
+    /// The static object of patch p for a target name, if any.
+    public func object(patch p: Int, target name: String) -> Int? {
+        let t = name == "vmlinux" ? 0 : (world.modules.firstIndex { $0.name == name }.map { $0 + 1 } ?? -1)
+        guard t >= 0 else { return nil }
+        let g = Int(objectOf[p * targetCount + t])
+        return g >= 0 ? g : nil
+    }
+}

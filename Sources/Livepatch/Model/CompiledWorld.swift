@@ -1,0 +1,231 @@
+import KLPEngine
+
+/// A world compiled for the hot path: per-object and per-patch tables in
+/// raw memory, and the bit field of every part of the state.
+///
+/// Indices: patches `p` in declaration order; targets `t` with 0 = vmlinux
+/// and `1 + m` = module `m`; static objects `g` numbered across all patches;
+/// dynamic (nop) slots `d` for each replace patch and each target it lacks;
+/// workers `w` for busy modules. Immutable after init, hence
+/// `@unchecked Sendable`.
+public struct CompiledWorld: @unchecked Sendable {
+    /// The world it was compiled from.
+    public let world: World
+    /// Whether ordinary tasks are counted (symmetry) rather than named.
+    public let symmetry: Bool
+
+    public let patchCount: Int
+    public let moduleCount: Int
+    public let targetCount: Int
+    public let objectCount: Int
+    public let dynamicCount: Int
+    public let workerCount: Int
+    public let taskCount: Int
+
+    // Tables (raw, owned by `storage`).
+    /// `objectOf[p * targetCount + t]`: static object of p for t, or -1.
+    let objectOf: UnsafePointer<Int8>
+    /// `dynamicOf[p * targetCount + t]`: dynamic slot of p for t, or -1.
+    let dynamicOf: UnsafePointer<Int8>
+    /// Per static object: its patch, target, callbacks mask, pre_patch mode, errno, patching-may-fail.
+    let patchOfObject: UnsafePointer<Int8>
+    let targetOfObject: UnsafePointer<Int8>
+    let callbackMask: UnsafePointer<UInt8>
+    let prePatchMode: UnsafePointer<UInt8>
+    let prePatchErrno: UnsafePointer<Int32>
+    let patchingMayFail: UnsafePointer<Bool>
+    /// Per patch: replace flag, first object and object count.
+    let isReplace: UnsafePointer<Bool>
+    let firstObject: UnsafePointer<Int8>
+    let objectCountOf: UnsafePointer<Int8>
+    /// Per patch: dynamic slots, as a bitmask over targets it lacks.
+    /// Per module: worker index or -1.
+    let workerOfModule: UnsafePointer<Int8>
+    let moduleOfWorker: UnsafePointer<Int8>
+    /// `compatible[q * patchCount + p]`: loading p is allowed while q is listed (system states).
+    let stateAllows: UnsafePointer<Bool>
+
+    // Fields.
+    let position: UnsafePointer<BitField>
+    let retired: UnsafePointer<BitField>
+    let forced: UnsafePointer<BitField>
+    let transitionPatch: BitField
+    let targetPatched: BitField
+    let moduleState: UnsafePointer<BitField>
+    let patched: UnsafePointer<BitField>
+    let flag: UnsafePointer<BitField>
+    let preOpen: UnsafePointer<BitField>
+    let postOpen: UnsafePointer<BitField>
+    let dynamicExists: UnsafePointer<BitField>
+    let dynamicPatched: UnsafePointer<BitField>
+    /// With symmetry: the number of ordinary tasks in PATCHED; else unused.
+    let patchedTaskCount: BitField
+    /// Without symmetry: each ordinary task's state.
+    let taskPatched: UnsafePointer<BitField>
+    let workerPatched: UnsafePointer<BitField>
+    let workerSleeping: UnsafePointer<BitField>
+    /// Only for the `no-switch-after-reverse` core.
+    let reversed: BitField
+
+    /// Words a state needs.
+    public let wordCount: Int
+    /// Bits a state uses.
+    public let bitCount: Int
+
+    private let storage: Storage
+
+    /// pre_patch modes.
+    enum PrePatchMode: UInt8 { case succeeds = 0, mayFail = 1, fails = 2 }
+
+    /// Compiles `world`.
+    public init(_ world: World, symmetry: Bool) {
+        self.world = world
+        self.symmetry = symmetry
+        let storage = Storage()
+        self.storage = storage
+        patchCount = world.patches.count
+        moduleCount = world.modules.count
+        targetCount = moduleCount + 1
+        taskCount = world.tasks
+        let busy = world.modules.indices.filter { world.modules[$0].busy }
+        workerCount = busy.count
+
+        let objects = world.patches.enumerated().flatMap { p, patch in patch.objects.map { (p, $0) } }
+        objectCount = objects.count
+        func index(_ target: Target) -> Int {
+            if case .module(let m) = target { return m + 1 }
+            return 0
+        }
+        let objectOf = storage.table(Int8.self, count: patchCount * targetCount, fill: -1)
+        let dynamicOf = storage.table(Int8.self, count: patchCount * targetCount, fill: -1)
+        let patchOfObject = storage.table(Int8.self, count: objectCount, fill: 0)
+        let targetOfObject = storage.table(Int8.self, count: objectCount, fill: 0)
+        let callbackMask = storage.table(UInt8.self, count: objectCount, fill: 0)
+        let prePatchMode = storage.table(UInt8.self, count: objectCount, fill: 0)
+        let prePatchErrno = storage.table(Int32.self, count: objectCount, fill: 0)
+        let patchingMayFail = storage.table(Bool.self, count: objectCount, fill: false)
+        let isReplace = storage.table(Bool.self, count: patchCount, fill: false)
+        let firstObject = storage.table(Int8.self, count: patchCount, fill: 0)
+        let objectCountOf = storage.table(Int8.self, count: patchCount, fill: 0)
+        var g = 0
+        var dynamic = 0
+        for (p, patch) in world.patches.enumerated() {
+            isReplace[p] = patch.replace
+            firstObject[p] = Int8(g)
+            objectCountOf[p] = Int8(patch.objects.count)
+            for object in patch.objects {
+                let t = index(object.target)
+                objectOf[p * targetCount + t] = Int8(g)
+                patchOfObject[g] = Int8(p)
+                targetOfObject[g] = Int8(t)
+                callbackMask[g] = object.callbacks.reduce(0) { $0 | UInt8(1 << $1.rawValue) }
+                switch object.prePatch {
+                case .succeeds: prePatchMode[g] = PrePatchMode.succeeds.rawValue
+                case .mayFail(let errno):
+                    prePatchMode[g] = PrePatchMode.mayFail.rawValue
+                    prePatchErrno[g] = errno
+                case .fails(let errno):
+                    prePatchMode[g] = PrePatchMode.fails.rawValue
+                    prePatchErrno[g] = errno
+                }
+                patchingMayFail[g] = object.patchingMayFail
+                g += 1
+            }
+            if patch.replace {
+                // A nop can only stand for a target some other patch patches.
+                for t in 0..<targetCount where objectOf[p * targetCount + t] < 0 {
+                    let others = world.patches.indices.contains { q in
+                        q != p && world.patches[q].objects.contains { index($0.target) == t }
+                    }
+                    if others {
+                        dynamicOf[p * targetCount + t] = Int8(dynamic)
+                        dynamic += 1
+                    }
+                }
+            }
+        }
+        dynamicCount = dynamic
+        let workerOfModule = storage.table(Int8.self, count: max(moduleCount, 1), fill: -1)
+        let moduleOfWorker = storage.table(Int8.self, count: max(workerCount, 1), fill: -1)
+        for (w, m) in busy.enumerated() {
+            workerOfModule[m] = Int8(w)
+            moduleOfWorker[w] = Int8(m)
+        }
+        let stateAllows = storage.table(Bool.self, count: patchCount * patchCount, fill: true)
+        for (q, old) in world.patches.enumerated() {
+            for (p, new) in world.patches.enumerated() {
+                stateAllows[q * patchCount + p] = old.states.allSatisfy { state in
+                    guard let mine = new.states.first(where: { $0.id == state.id }) else { return !new.replace }
+                    return mine.version >= state.version
+                }
+            }
+        }
+
+        // The layout: field widths fixed per world.
+        var layout = BitLayoutBuilder()
+        /// `count` fields, of which only the first `used` take bits; the
+        /// rest read as 0 (an absent feature, such as `force off`).
+        func fields(_ count: Int, maxValue: Int, used: Int? = nil) -> UnsafePointer<BitField> {
+            let table = storage.table(BitField.self, count: max(count, 1), fill: .empty)
+            for index in 0..<(used ?? count) { table[index] = layout.add(maxValue: maxValue) }
+            return UnsafePointer(table)
+        }
+        transitionPatch = layout.add(maxValue: patchCount)
+        targetPatched = layout.add(maxValue: 1)
+        position = fields(patchCount, maxValue: patchCount)
+        retired = fields(patchCount, maxValue: 1)
+        forced = fields(patchCount, maxValue: 1, used: world.force ? patchCount : 0)
+        moduleState = fields(moduleCount, maxValue: 3)
+        patched = fields(objectCount, maxValue: 1)
+        flag = fields(objectCount, maxValue: 1)
+        preOpen = fields(objectCount, maxValue: 1)
+        postOpen = fields(objectCount, maxValue: 1)
+        dynamicExists = fields(dynamicCount, maxValue: 1)
+        dynamicPatched = fields(dynamicCount, maxValue: 1)
+        patchedTaskCount = symmetry ? layout.add(maxValue: taskCount) : .empty
+        taskPatched = fields(taskCount, maxValue: 1, used: symmetry ? 0 : taskCount)
+        workerPatched = fields(workerCount, maxValue: 1)
+        workerSleeping = fields(workerCount, maxValue: 1)
+        reversed = world.core == .noSwitchAfterReverse ? layout.add(maxValue: 1) : .empty
+        wordCount = layout.wordCount
+        bitCount = layout.bitCount
+
+        self.objectOf = UnsafePointer(objectOf)
+        self.dynamicOf = UnsafePointer(dynamicOf)
+        self.patchOfObject = UnsafePointer(patchOfObject)
+        self.targetOfObject = UnsafePointer(targetOfObject)
+        self.callbackMask = UnsafePointer(callbackMask)
+        self.prePatchMode = UnsafePointer(prePatchMode)
+        self.prePatchErrno = UnsafePointer(prePatchErrno)
+        self.patchingMayFail = UnsafePointer(patchingMayFail)
+        self.isReplace = UnsafePointer(isReplace)
+        self.firstObject = UnsafePointer(firstObject)
+        self.objectCountOf = UnsafePointer(objectCountOf)
+        self.workerOfModule = UnsafePointer(workerOfModule)
+        self.moduleOfWorker = UnsafePointer(moduleOfWorker)
+        self.stateAllows = UnsafePointer(stateAllows)
+    }
+
+    // MARK: Names
+
+    /// The name of target `t` as the kernel prints objects.
+    public func targetName(_ t: Int) -> String { t == 0 ? "vmlinux" : world.modules[t - 1].name }
+    /// The name of patch `p`.
+    public func patchName(_ p: Int) -> String { world.patches[p].name }
+    /// The name of module `m`.
+    public func moduleName(_ m: Int) -> String { world.modules[m].name }
+
+    /// The raw tables, freed with the last copy of the world.
+    final class Storage: @unchecked Sendable {
+        private var blocks: [UnsafeMutableRawPointer] = []
+
+        func table<T>(_ type: T.Type, count: Int, fill: T) -> UnsafeMutablePointer<T> {
+            let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+            pointer.initialize(repeating: fill, count: max(count, 1))
+            blocks.append(UnsafeMutableRawPointer(pointer))
+            return pointer
+        }
+
+        deinit { for block in blocks { block.deallocate() } }
+    }
+}

@@ -1,0 +1,144 @@
+/// Where the machine writes the kernel's log lines.
+///
+/// The explorer uses `SilentLog`, whose `append` is empty: generic
+/// specialisation removes every message from the hot path.
+public protocol KernelLog {
+    /// Appends one line, built only when the log records. Not mutating, so
+    /// that building a line may read the machine while it logs.
+    func append(_ line: @autoclosure () -> String)
+    /// Records why the step breaks `property` (kept for the first reason only).
+    func explain(_ property: LivepatchProperty, _ reason: @autoclosure () -> String)
+}
+
+/// Drops every line.
+public struct SilentLog: KernelLog {
+    /// Creates the log.
+    @inlinable public init() {}
+    /// Does nothing.
+    @inlinable @inline(__always) public func append(_ line: @autoclosure () -> String) {}
+    /// Does nothing.
+    @inlinable @inline(__always) public func explain(_ property: LivepatchProperty, _ reason: @autoclosure () -> String) {}
+}
+
+/// Keeps every line (a reference, so copies of a machine share it).
+public final class RecordingLog: KernelLog {
+    /// The lines, in order.
+    public private(set) var lines: [String] = []
+    /// Creates an empty log.
+    public init() {}
+    /// Keeps the line.
+    public func append(_ line: @autoclosure () -> String) { lines.append(line()) }
+    /// Why the step broke each property, first reason first.
+    public private(set) var reasons: [LivepatchProperty: String] = [:]
+    /// Keeps the first reason per property.
+    public func explain(_ property: LivepatchProperty, _ reason: @autoclosure () -> String) {
+        if reasons[property] == nil { reasons[property] = reason() }
+    }
+    /// Forgets the lines and reasons.
+    public func clear() {
+        lines.removeAll()
+        reasons.removeAll()
+    }
+}
+
+/// The kernel's messages (section 6 of the semantics), without timestamps.
+public enum KernelMessage {
+    static func moduleState(_ state: Int) -> String {
+        switch state {
+        case ModuleState.coming: return "[MODULE_STATE_COMING] Full formed, running module_init"
+        case ModuleState.going: return "[MODULE_STATE_GOING] Going away"
+        case ModuleState.live: return "[MODULE_STATE_LIVE] Normal state"
+        default: return "[MODULE_STATE_UNFORMED] Still setting it up"
+        }
+    }
+
+    static func direction(_ patched: Bool) -> String { patched ? "patching" : "unpatching" }
+
+    static func enabling(_ p: String) -> String { "livepatch: enabling patch '\(p)'" }
+    static func initializing(_ p: String, _ patched: Bool) -> String {
+        "livepatch: '\(p)': initializing \(direction(patched)) transition"
+    }
+    static func starting(_ p: String, _ patched: Bool) -> String {
+        "livepatch: '\(p)': starting \(direction(patched)) transition"
+    }
+    static func completing(_ p: String, _ patched: Bool) -> String {
+        "livepatch: '\(p)': completing \(direction(patched)) transition"
+    }
+    static func complete(_ p: String, _ patched: Bool) -> String {
+        "livepatch: '\(p)': \(direction(patched)) complete"
+    }
+    static func reversing(_ p: String, fromPatched: Bool) -> String {
+        "livepatch: '\(p)': reversing transition from \(fromPatched ? "patching to unpatching" : "unpatching to patching")"
+    }
+    static func canceling(_ p: String) -> String {
+        "livepatch: '\(p)': canceling patching transition, going to unpatch"
+    }
+    static func applying(_ p: String, _ m: String) -> String {
+        "livepatch: applying patch '\(p)' to loading module '\(m)'"
+    }
+    static func reverting(_ p: String, _ m: String) -> String {
+        "livepatch: reverting patch '\(p)' on unloading module '\(m)'"
+    }
+    static func prePatchFailed(_ o: String) -> String { "livepatch: pre-patch callback failed for object '\(o)'" }
+    static func enableFailed(_ p: String) -> String { "livepatch: failed to enable patch '\(p)'" }
+    static func refusing(_ p: String, _ m: String) -> String {
+        "livepatch: patch '\(p)' failed for module '\(m)', refusing to load module '\(m)'"
+    }
+    static func incompatible(_ p: String) -> String {
+        "livepatch: Livepatch patch (\(p)) is not compatible with the already installed livepatches."
+    }
+    static func patchFailed(_ o: String) -> String { "livepatch: failed to patch object '\(o)'" }
+    static func moduleFailed(_ p: String, _ m: String, _ errno: Int32) -> String {
+        "livepatch: failed to apply patch '\(p)' to module '\(m)' (\(errno))"
+    }
+    static let forcing = "livepatch: forcing remaining tasks to the patched state"
+
+    static func callback(_ p: String, _ kind: CallbackKind, target: String, moduleState: Int?) -> String {
+        guard let moduleState else { return "\(p): \(kind.functionName): vmlinux" }
+        return "\(p): \(kind.functionName): \(target) -> \(Self.moduleState(moduleState))"
+    }
+}
+
+/// A module's state, as the core sees it.
+public enum ModuleState {
+    public static let unloaded = 0
+    public static let coming = 1
+    public static let live = 2
+    public static let going = 3
+}
+
+/// errno values and the texts shell tools print for them.
+public enum Errno {
+    public static let eperm: Int32 = -1
+    public static let enodev: Int32 = -19
+    public static let ebusy: Int32 = -16
+    public static let einval: Int32 = -22
+    public static let enomem: Int32 = -12
+    public static let eagain: Int32 = -11
+
+    /// `strerror` of a negative errno.
+    public static func text(_ errno: Int32) -> String {
+        switch errno {
+        case eperm: return "Operation not permitted"
+        case enodev: return "No such device"
+        case ebusy: return "Device or resource busy"
+        case einval: return "Invalid parameters"
+        case enomem: return "Cannot allocate memory"
+        case eagain: return "Resource temporarily unavailable"
+        default: return "Unknown error \(-errno)"
+        }
+    }
+
+    /// The symbolic name, when known: `-ENODEV`.
+    public static func name(_ errno: Int32) -> String {
+        switch errno {
+        case eperm: return "-EPERM"
+        case enodev: return "-ENODEV"
+        case ebusy: return "-EBUSY"
+        case einval: return "-EINVAL"
+        case enomem: return "-ENOMEM"
+        case eagain: return "-EAGAIN"
+        default: return "\(errno)"
+        }
+    }
+}

@@ -1,0 +1,372 @@
+import KLPEngine
+
+/// What one event did.
+public enum EventResult: Equatable, Sendable {
+    /// Its guard does not hold: the event cannot happen here.
+    case disabled
+    /// It happened.
+    case done
+    /// It was refused with an errno (a self-loop unless callbacks ran).
+    case refused(Int32)
+}
+
+/// The livepatch core, executing one event at a time on a packed state:
+/// sections 3 and 4 of the semantics, with the property monitor of section 5.
+///
+/// Every event is one atomic step under `klp_mutex`. The machine records
+/// which properties the step breaks in `violated`, and the kernel log in `log`.
+public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
+    /// The world.
+    public let world: CompiledWorld
+    /// The state, updated by each event.
+    public var state: State
+    /// The kernel log of the step.
+    public var log: Log
+    /// The outcomes of the step's open choices.
+    public var oracle: Oracle
+    /// Properties (by `LivepatchProperty.index`) the step violates, findings included.
+    public var violated: UInt64 = 0
+    /// Whether any callback wrapper ran.
+    public var ranCallback = false
+
+    /// Objects whose pre_patch failed in this step.
+    var failedPrePatch: UInt64 = 0
+    /// Objects whose patching failed in this step.
+    var failedPatching: UInt64 = 0
+    /// Patches replaced in this step.
+    var replacedPatches: UInt32 = 0
+    /// The state task-related properties are judged on: the state before a
+    /// completion while it runs (the core resets task states and clears
+    /// `func->transition` before the post callbacks), else the current one.
+    var taskView: State?
+
+    /// A machine at `state`.
+    @inlinable
+    public init(world: CompiledWorld, state: State, log: Log, oracle: Oracle) {
+        self.world = world
+        self.state = state
+        self.log = log
+        self.oracle = oracle
+    }
+
+    // MARK: Reading the state
+
+    @inline(__always) func position(_ p: Int) -> Int { state[world.position[p]] }
+    @inline(__always) func isListed(_ p: Int) -> Bool { state[world.position[p]] != 0 }
+    /// The transition patch, or -1.
+    @inline(__always) var transitionPatch: Int { state[world.transitionPatch] - 1 }
+    @inline(__always) var targetIsPatched: Bool { state[flag: world.targetPatched] }
+    @inline(__always) func moduleState(_ m: Int) -> Int { state[world.moduleState[m]] }
+    @inline(__always) func objectOf(_ p: Int, _ t: Int) -> Int { Int(world.objectOf[p &* world.targetCount &+ t]) }
+    @inline(__always) func dynamicOf(_ p: Int, _ t: Int) -> Int { Int(world.dynamicOf[p &* world.targetCount &+ t]) }
+    @inline(__always) func target(ofObject g: Int) -> Int { Int(world.targetOfObject[g]) }
+    @inline(__always) func patch(ofObject g: Int) -> Int { Int(world.patchOfObject[g]) }
+
+    /// Whether target `t` is loaded: vmlinux always, a module while COMING, LIVE or GOING.
+    @inline(__always) func isLoaded(target t: Int) -> Bool { t == 0 || moduleState(t - 1) != ModuleState.unloaded }
+
+    /// Whether p has an existing dynamic object for t.
+    @inline(__always) func hasDynamic(_ p: Int, _ t: Int) -> Int {
+        let d = dynamicOf(p, t)
+        return d >= 0 && state[flag: world.dynamicExists[d]] ? d : -1
+    }
+
+    /// Patch indices in `list` order, oldest first, packed four bits each.
+    struct ListOrder {
+        var packed: UInt64 = 0
+        var count = 0
+        @inline(__always) subscript(index: Int) -> Int { Int((packed >> UInt64(4 &* index)) & 15) }
+    }
+
+    func listOrder() -> ListOrder { listOrder(in: state) }
+
+    /// The list order of `view`.
+    func listOrder(in view: State) -> ListOrder {
+        var order = ListOrder()
+        for p in 0..<world.patchCount {
+            let position = view[world.position[p]]
+            if position > 0 {
+                order.packed |= UInt64(p) << UInt64(4 &* (position &- 1))
+                order.count &+= 1
+            }
+        }
+        return order
+    }
+
+    /// Whether p is enabled: listed and not unpatching.
+    func isEnabled(_ p: Int) -> Bool { isListed(p) && !(transitionPatch == p && !targetIsPatched) }
+
+    // MARK: Callback wrappers (section 3) and the monitor (section 5)
+
+    /// Records that the step breaks `property`; the caller explains why
+    /// through `log.explain`, which costs nothing when the log is silent.
+    @inline(__always) mutating func mark(_ property: LivepatchProperty) {
+        violated |= 1 << UInt64(property.index)
+    }
+
+    /// `pre_patch of 'p' on 'o'`, for reasons.
+    func call(_ kind: CallbackKind, _ g: Int) -> String {
+        "\(kind.token) of '\(world.patchName(patch(ofObject: g)))' on '\(objectName(g))'"
+    }
+
+    @inline(__always) func has(_ g: Int, _ kind: CallbackKind) -> Bool {
+        world.callbackMask[g] & UInt8(1 << kind.rawValue) != 0
+    }
+
+    /// Checks common to every callback wrapper call on static object `g`.
+    mutating func checkCall(_ g: Int, _ kind: CallbackKind) {
+        ranCallback = true
+        let p = patch(ofObject: g)
+        if !isLoaded(target: target(ofObject: g)) {
+            mark(.loadedOnly)
+            log.explain(.loadedOnly, "\(call(kind, g)) ran while '\(objectName(g))' is not loaded")
+        }
+        if replacedPatches & (1 << UInt32(p)) != 0 {
+            mark(.replacedSilent)
+            log.explain(.replacedSilent, "\(call(kind, g)) ran while '\(world.patchName(p))' was being replaced")
+        } else if !isListed(p) {
+            mark(.replacedSilent)
+            log.explain(.replacedSilent, "\(call(kind, g)) ran after '\(world.patchName(p))' left the list")
+        }
+        if kind != .prePatch && failedPrePatch & (1 << UInt64(g)) != 0 {
+            mark(.failedPrePatchSilent)
+            log.explain(.failedPrePatchSilent, "\(call(kind, g)) ran after its pre_patch failed")
+        }
+        if has(g, kind) {
+            let t = target(ofObject: g)
+            log.append(
+                KernelMessage.callback(
+                    world.patchName(p), kind, target: world.targetName(t),
+                    moduleState: t == 0 ? nil : moduleState(t - 1)))
+        }
+    }
+
+    /// `klp_pre_patch_callback`: returns 0 or the errno.
+    mutating func prePatch(_ g: Int) -> Int32 {
+        checkCall(g, .prePatch)
+        let result = has(g, .prePatch) ? oracle.prePatchResult(object: g, in: world) : 0
+        if result == 0 {
+            if state[flag: world.preOpen[g]] {
+                mark(.prePatchOnce)
+                log.explain(.prePatchOnce, "\(call(.prePatch, g)) succeeded again with no post_unpatch since its last success")
+            }
+            state[flag: world.preOpen[g]] = true
+            failedPrePatch &= ~(1 << UInt64(g))
+        } else {
+            failedPrePatch |= 1 << UInt64(g)
+        }
+        state[flag: world.flag[g]] = result == 0
+        return result
+    }
+
+    /// `klp_post_patch_callback`.
+    mutating func postPatch(_ g: Int) {
+        checkCall(g, .postPatch)
+        if !state[flag: world.preOpen[g]] {
+            mark(.postPatchPaired)
+            log.explain(.postPatchPaired, "\(call(.postPatch, g)) ran with no successful pre_patch open")
+        } else if state[flag: world.postOpen[g]] {
+            mark(.postPatchPaired)
+            log.explain(.postPatchPaired, "\(call(.postPatch, g)) ran a second time with no pre_unpatch in between")
+        }
+        if !everyTaskRunsNewCode(ofObject: g) {
+            mark(.postPatchAllTasks)
+            log.explain(.postPatchAllTasks, "\(call(.postPatch, g)) ran while a task still runs older code for '\(objectName(g))'")
+        }
+        state[flag: world.postOpen[g]] = true
+    }
+
+    /// `klp_pre_unpatch_callback`.
+    mutating func preUnpatch(_ g: Int) {
+        checkCall(g, .preUnpatch)
+        if !state[flag: world.postOpen[g]] {
+            mark(.preUnpatchPaired)
+            log.explain(.preUnpatchPaired, "\(call(.preUnpatch, g)) ran with no post_patch before it")
+        }
+        state[flag: world.postOpen[g]] = false
+    }
+
+    /// `klp_post_unpatch_callback`: runs only while the core's flag is set.
+    mutating func postUnpatch(_ g: Int) {
+        guard state[flag: world.flag[g]] || world.world.core == .ungatedPostUnpatch else { return }
+        checkCall(g, .postUnpatch)
+        if !state[flag: world.preOpen[g]] {
+            mark(.postUnpatchPaired)
+            log.explain(.postUnpatchPaired, "\(call(.postUnpatch, g)) ran with no successful pre_patch open")
+        }
+        if state[flag: world.postOpen[g]] {
+            mark(.unpatchOrder)
+            log.explain(.unpatchOrder, "\(call(.postUnpatch, g)) ran while post_patch's bracket is open (no pre_unpatch ran)")
+        }
+        if someTaskRunsCode(ofObject: g) {
+            mark(.postUnpatchNoTask)
+            log.explain(.postUnpatchNoTask, "\(call(.postUnpatch, g)) ran while a task can still run the patch's code for '\(objectName(g))'")
+        }
+        if failedPatching & (1 << UInt64(g)) != 0 {
+            mark(.postUnpatchAfterPatchFailure)
+            log.explain(.postUnpatchAfterPatchFailure, "\(call(.postUnpatch, g)) ran although patching '\(objectName(g))' failed after its pre_patch succeeded (callbacks.rst says it does not)")
+        }
+        state[flag: world.preOpen[g]] = false
+        state[flag: world.flag[g]] = false
+    }
+
+    // MARK: Which code tasks run (section 4, "function versions")
+
+    /// The top two entries of target t's stack in `view`.
+    func stack(of t: Int, in view: State) -> (top: Entry, below: Entry) {
+        var top = Entry.original
+        var below = Entry.original
+        let order = listOrder(in: view)
+        for index in 0..<order.count {
+            let p = order[index]
+            let g = objectOf(p, t)
+            var entry: Entry?
+            if g >= 0 && view[flag: world.patched[g]] {
+                entry = Entry(patch: p, isNop: false)
+            } else {
+                let d = dynamicOf(p, t)
+                if d >= 0 && view[flag: world.dynamicPatched[d]] { entry = Entry(patch: p, isNop: true) }
+            }
+            if let entry {
+                below = top
+                top = entry
+            }
+        }
+        return (top, below)
+    }
+
+    /// The entry a task in patch state `patched` runs for t in `view`.
+    func runs(_ t: Int, patched: Bool, in view: State) -> Entry {
+        let (top, below) = stack(of: t, in: view)
+        let transition = view[world.transitionPatch] - 1
+        return top.patch == transition && transition >= 0 && !patched ? below : top
+    }
+
+    /// The patch states present among ordinary tasks and workers of `view`.
+    func taskStates(in view: State) -> (unpatched: Bool, patched: Bool) {
+        var unpatched = false
+        var patched = false
+        if world.symmetry {
+            let count = view[world.patchedTaskCount]
+            patched = count > 0
+            unpatched = count < world.taskCount
+        } else {
+            for task in 0..<world.taskCount {
+                if view[flag: world.taskPatched[task]] { patched = true } else { unpatched = true }
+            }
+        }
+        for worker in 0..<world.workerCount {
+            if view[flag: world.workerPatched[worker]] { patched = true } else { unpatched = true }
+        }
+        return (unpatched, patched)
+    }
+
+    /// post-patch-all-tasks: every task runs p's code for g's target, or a newer patch's.
+    func everyTaskRunsNewCode(ofObject g: Int) -> Bool {
+        let view = taskView ?? state
+        let p = patch(ofObject: g)
+        let t = target(ofObject: g)
+        let present = taskStates(in: view)
+        let mine = view[world.position[p]]
+        for patched in [false, true] where patched ? present.patched : present.unpatched {
+            let entry = runs(t, patched: patched, in: view)
+            if entry.patch < 0 { return false }
+            let theirs = view[world.position[entry.patch]]
+            if theirs < mine { return false }
+        }
+        return true
+    }
+
+    /// post-unpatch-no-task: some task still runs p's (non-nop) code for g's target.
+    func someTaskRunsCode(ofObject g: Int) -> Bool {
+        let view = taskView ?? state
+        let p = patch(ofObject: g)
+        let t = target(ofObject: g)
+        let present = taskStates(in: view)
+        for patched in [false, true] where patched ? present.patched : present.unpatched {
+            let entry = runs(t, patched: patched, in: view)
+            if entry.patch == p && !entry.isNop { return true }
+        }
+        return false
+    }
+
+    // MARK: Task states
+
+    mutating func setAllTasks(patched: Bool) {
+        if world.symmetry {
+            state[world.patchedTaskCount] = patched ? world.taskCount : 0
+        } else {
+            for task in 0..<world.taskCount { state[flag: world.taskPatched[task]] = patched }
+        }
+        for worker in 0..<world.workerCount { state[flag: world.workerPatched[worker]] = patched }
+    }
+
+    /// Whether every task and worker is in the target state.
+    func allTasksSwitched() -> Bool {
+        let target = targetIsPatched
+        let present = taskStates(in: state)
+        return target ? !present.unpatched : !present.patched
+    }
+
+    // MARK: Listing and retiring
+
+    /// Removes p from `list`, closing the gap, and clears its per-listing state.
+    mutating func unlist(_ p: Int) {
+        let gone = position(p)
+        guard gone > 0 else { return }
+        for q in 0..<world.patchCount where position(q) > gone { state[world.position[q]] = position(q) - 1 }
+        state[world.position[p]] = 0
+        let first = Int(world.firstObject[p])
+        for g in first..<(first + Int(world.objectCountOf[p])) {
+            state[flag: world.patched[g]] = false
+            state[flag: world.flag[g]] = false
+            state[flag: world.preOpen[g]] = false
+            state[flag: world.postOpen[g]] = false
+        }
+        discardDynamic(p)
+    }
+
+    mutating func discardDynamic(_ p: Int) {
+        for t in 0..<world.targetCount {
+            let d = dynamicOf(p, t)
+            if d >= 0 {
+                state[flag: world.dynamicExists[d]] = false
+                state[flag: world.dynamicPatched[d]] = false
+            }
+        }
+    }
+
+    /// Whether any bracket of p's objects is open.
+    func hasOpenBrackets(_ p: Int) -> Bool {
+        let first = Int(world.firstObject[p])
+        for g in first..<(first + Int(world.objectCountOf[p]))
+        where state[flag: world.preOpen[g]] || state[flag: world.postOpen[g]] {
+            return true
+        }
+        return false
+    }
+
+    /// Unpatches every object of p (static and dynamic).
+    mutating func unpatchAll(_ p: Int) {
+        let first = Int(world.firstObject[p])
+        for g in first..<(first + Int(world.objectCountOf[p])) { state[flag: world.patched[g]] = false }
+        for t in 0..<world.targetCount {
+            let d = dynamicOf(p, t)
+            if d >= 0 { state[flag: world.dynamicPatched[d]] = false }
+        }
+    }
+
+    /// The object's name as the kernel prints it.
+    func objectName(_ g: Int) -> String { world.targetName(target(ofObject: g)) }
+}
+
+/// An entry of a target's function stack.
+struct Entry: Equatable {
+    /// The patch, or -1 for the original function with no entry.
+    var patch: Int
+    /// A nop entry stands for the original function.
+    var isNop: Bool
+    static let original = Entry(patch: -1, isNop: false)
+    /// Whether a task running this entry runs the original function.
+    var runsOriginal: Bool { patch < 0 || isNop }
+}
