@@ -5,11 +5,12 @@ import Glibc
 #endif
 
 /// A probabilistic visited set in the manner of SPIN's bitstate hashing:
-/// each state sets `hashCount` bits of one large bit array, and a state whose
-/// bits are all set already is taken as seen. It may wrongly skip a new
+/// each state sets `hashCount` bits of one word of a large bit array (a
+/// blocked Bloom filter: one cache miss and one atomic fetch-or per insert),
+/// and a state whose bits are all set already is taken as seen. It may wrongly skip a new
 /// state, never the reverse, so a search with it is never complete.
 ///
-/// - Complexity: `insert` is O(`hashCount`) atomic fetch-ors.
+/// - Complexity: `insert` is O(`hashCount`) bit operations and one atomic fetch-or.
 public final class BitstateVisitedSet<State: PackedState>: VisitedSet, @unchecked Sendable {
     @usableFromInline let bits: UnsafeMutablePointer<UInt64>
     @usableFromInline let mask: UInt64
@@ -50,25 +51,24 @@ public final class BitstateVisitedSet<State: PackedState>: VisitedSet, @unchecke
     /// Sets the state's bits; new when any of them was clear.
     @inlinable
     public func insert(_ state: State, hash: UInt64) -> InsertOutcome {
-        let first = hash
-        let step = mix64(first ^ 0x5851_f42d_4c95_7f2d) | 1
-        var isNew = false
-        var position = first
+        // All k bits in one word, set by one atomic fetch-or: of several
+        // threads inserting the same state, exactly one sees a bit clear.
+        var select = mix64(hash ^ 0x5851_f42d_4c95_7f2d)
+        var wordMask: UInt64 = 0
         for _ in 0..<hashCount {
-            let bit = position & mask
-            let wordMask: UInt64 = 1 << (bit & 63)
-            let before = klp_fetch_or(bits + Int(truncatingIfNeeded: bit >> 6), wordMask)
-            if before & wordMask == 0 { isNew = true }
-            position &+= step
+            wordMask |= 1 << (select & 63)
+            select = select >> 6 | select << 58
         }
-        return isNew ? .new : .seen
+        let before = klp_fetch_or(bits + Int(truncatingIfNeeded: (hash & mask) >> 6), wordMask)
+        return before & wordMask == wordMask ? .seen : .new
     }
 
     /// Nothing to prepare: the array never grows.
     public func prepareForInserts(threads: Int) -> Bool { true }
 
     /// The probability that a new state is wrongly taken as seen, once
-    /// `stored` states are in the array: (1 - e^(-k n / m))^k.
+    /// `stored` states are in the array: (1 - e^(-k n / m))^k, the classic
+    /// Bloom-filter estimate (approximate for bits blocked in one word).
     public func omissionProbability(stored: UInt64) -> Double {
         let k = Double(hashCount)
         return pow(1 - exp(-k * Double(stored) / Double(bitCount)), k)

@@ -32,6 +32,9 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     @usableFromInline let counts: UnsafeMutablePointer<UInt64>
     let ledger: MemoryLedger
     var isFreed = false
+    /// The first global slot of each segment, and the total at the end;
+    /// rebuilt whenever a segment grows.
+    var bases: [Int] = []
 
     /// The kind: `.hash`.
     public var kind: VisitedKind { .hash }
@@ -47,11 +50,14 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         hardLimits = .allocate(capacity: n)
         counts = .allocate(capacity: n * Self.counterStride)
         counts.initialize(repeating: 0, count: n * Self.counterStride)
+        defer { rebuildBases() }
         for segment in 0..<n {
             guard let table = ledger.allocate(UInt64.self, count: initialSegmentCapacity * State.wordCount, zeroed: true)
             else {
                 for earlier in 0..<segment { ledger.free(slots[earlier], count: capacities[earlier] * State.wordCount) }
-                slots.deallocate(); capacities.deallocate(); hardLimits.deallocate(); counts.deallocate()
+                // Every stored property is set, so deinit runs: it deallocates
+                // the arrays, and must not free the tables again.
+                isFreed = true
                 return nil
             }
             slots[segment] = table
@@ -149,6 +155,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         }
         let crowded = full
         if crowded.isEmpty { return true }
+        defer { rebuildBases() }
         if threads <= 1 || crowded.count < 4 {
             return crowded.allSatisfy { grow(segment: $0.segment, to: $0.capacity) }
         }
@@ -199,9 +206,16 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     }
 
     /// Number of slots over all segments.
-    public var slotCount: Int { (0..<Self.segmentCount).reduce(0) { $0 + capacities[$1] } }
+    public var slotCount: Int { bases.last ?? 0 }
 
-    func segmentBase(_ segment: Int) -> Int { (0..<segment).reduce(0) { $0 + capacities[$1] } }
+    func rebuildBases() {
+        var total = 0
+        bases = (0..<Self.segmentCount).map { segment in
+            defer { total += capacities[segment] }
+            return total
+        }
+        bases.append(total)
+    }
 
     /// The global slot of `state`, or nil.
     public func slot(of state: State) -> Int? {
@@ -216,7 +230,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
             let slot = table + index * words
             if slot[0] == 0 { return nil }
             if slot[0] == key && Self.state(inSlot: slot) == state {
-                return segmentBase(segment) + index
+                return bases[segment] + index
             }
             index += 1
             if index == capacity { index = 0 }

@@ -115,3 +115,39 @@ public struct SearchDocument: Codable, Sendable {
     /// Traces of findings (not violations).
     public var findings: [CounterexampleDocument]
 }
+
+extension SearchDocument {
+    private enum CodingKeys: String, CodingKey {
+        case schema, command, model, world, verdict, exitCode, states, transitions, depth, seconds, statesPerSecond
+        case bytesPerState, peakMemoryBytes, engineMemoryBytes, threads, visited, limit, omissionProbability, complete
+        case properties, violations, findings
+    }
+
+    /// Every key, always: absent values are `null`, as the README promises
+    /// (the synthesised encoder would leave nil keys out).
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schema, forKey: .schema)
+        try container.encode(command, forKey: .command)
+        try container.encode(model, forKey: .model)
+        try container.encode(world, forKey: .world)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encode(exitCode, forKey: .exitCode)
+        try container.encode(states, forKey: .states)
+        try container.encode(transitions, forKey: .transitions)
+        try container.encode(depth, forKey: .depth)
+        try container.encode(seconds, forKey: .seconds)
+        try container.encode(statesPerSecond, forKey: .statesPerSecond)
+        try container.encode(bytesPerState, forKey: .bytesPerState)
+        try container.encode(peakMemoryBytes, forKey: .peakMemoryBytes)
+        try container.encode(engineMemoryBytes, forKey: .engineMemoryBytes)
+        try container.encode(threads, forKey: .threads)
+        try container.encode(visited, forKey: .visited)
+        try container.encode(limit, forKey: .limit)
+        try container.encode(omissionProbability, forKey: .omissionProbability)
+        try container.encode(complete, forKey: .complete)
+        try container.encode(properties, forKey: .properties)
+        try container.encode(violations, forKey: .violations)
+        try container.encode(findings, forKey: .findings)
+    }
+}

@@ -71,7 +71,7 @@ public struct SearchOptionGroup: Sendable {
             scale = factor
             break
         }
-        guard let value = Double(number), value > 0, value.isFinite, value * scale < 1e18 else { return nil }
+        guard let value = Double(number), value.isFinite, value * scale >= 1, value * scale < 1e18 else { return nil }
         return UInt64(value * scale)
     }
 }

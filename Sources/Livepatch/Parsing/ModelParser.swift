@@ -191,6 +191,8 @@ private struct PatchBuild {
     var states: [SystemState] = []
     var stateLocations: [Int: SourceLocation] = [:]
     var objects: [ObjectBuild] = []
+    /// Where each target was first given, for duplicates.
+    var objectTargets: [String: SourceLocation] = [:]
     /// `object` lines seen, good or bad: a patch whose only object line was bad is not also "without object".
     var objectLines = 0
 }
@@ -212,6 +214,8 @@ private struct KLPParser {
     var expectation: (value: Expectation, location: SourceLocation)?
     var checkAll = false
     var checked: [LivepatchProperty] = []
+    /// The property token of `expect fail NAME`.
+    var failLocation: SourceLocation?
 
     var modules: [ModuleDecl] = []
     var moduleIndex: [String: Int] = [:]
@@ -546,15 +550,14 @@ private struct KLPParser {
         let version = stateNumber(args[2], what: "state version", maximum: Int(UInt32.max), line: line)
         expectEnd(args, from: 3, line: line)
         guard let id, let version, !patches.isEmpty else { return }
-        var build = patches[patches.count - 1]
-        if let first = build.stateLocations[id] {
+        let current = patches.count - 1  // mutated in place: a copy would make long files quadratic
+        if let first = patches[current].stateLocations[id] {
             error(line, idToken.column,
-                  "duplicate state \(id) in patch '\(build.name ?? "?")' (first declared at \(Self.at(first)))")
+                  "duplicate state \(id) in patch '\(patches[current].name ?? "?")' (first declared at \(Self.at(first)))")
             return
         }
-        build.stateLocations[id] = location(line, idToken.column)
-        build.states.append(SystemState(id: id, version: version))
-        patches[patches.count - 1] = build
+        patches[current].stateLocations[id] = location(line, idToken.column)
+        patches[current].states.append(SystemState(id: id, version: version))
     }
 
     mutating func stateNumber(_ token: Token, what: String, maximum: Int, line: Int) -> Int? {
@@ -624,19 +627,19 @@ private struct KLPParser {
         parseCallbacks(rest.filter { !$0.broken }, into: &object, line: line)
         guard hasPatch, targetOK else { return }
 
-        var build = patches[patches.count - 1]
-        if let previous = build.objects.first(where: { $0.targetName == object.targetName }) {
+        let current = patches.count - 1  // mutated in place: a copy would make long files quadratic
+        if let previous = patches[current].objectTargets[object.targetName] {
             error(line, targetToken.column,
-                  "duplicate object '\(object.targetName)' in patch '\(build.name ?? "?")' (first declared at \(Self.at(previous.targetLocation)))")
+                  "duplicate object '\(object.targetName)' in patch '\(patches[current].name ?? "?")' (first declared at \(Self.at(previous)))")
             return
         }
+        patches[current].objectTargets[object.targetName] = object.targetLocation
         if objectCount == World.Limits.objects && !reportedObjectLimit {
             reportedObjectLimit = true
             error(line, keyword.column, "too many objects: at most \(World.Limits.objects) over all patches")
         }
         objectCount += 1
-        build.objects.append(object)
-        patches[patches.count - 1] = build
+        patches[current].objects.append(object)
     }
 
     mutating func parseCallbacks(_ tokens: [Token], into object: inout ObjectBuild, line: Int) {
@@ -821,8 +824,6 @@ private struct KLPParser {
         }
     }
 
-    var failLocation: SourceLocation?
-
     mutating func parseExpect(_ keyword: Token, _ args: [Token], line: Int) {
         let first = checkOnce(expectation, keyword, line: line)
         guard let verdict = args.first else {
@@ -871,6 +872,7 @@ private struct KLPParser {
     // MARK: Whole-file checks
 
     mutating func finish() {
+        let moduleList = modules.map(\.name).joined(separator: ", ")
         if patches.isEmpty {
             error(1, 1, "no patch declared; expected at least one 'patch NAME' line with its 'object' lines")
         }
@@ -884,7 +886,7 @@ private struct KLPParser {
                     let declared =
                         modules.isEmpty
                         ? "no modules are declared (declare it with 'module \(object.targetName)')"
-                        : "declared modules: \(modules.map(\.name).joined(separator: ", "))"
+                        : "declared modules: \(moduleList)"
                     error(object.targetLocation.line, object.targetLocation.column,
                           "unknown target '\(object.targetName)'; \(declared)")
                 }

@@ -1,0 +1,210 @@
+/// One line of a scenario: a command as a user types it in the selftests,
+/// or a single explorer step as `verify --trace-out` writes it.
+public enum ScenarioCommand: Sendable, Equatable {
+    /// `insmod test_modules/NAME.ko [PARAM=VALUE ...]`.
+    case insmod(name: String, parameters: [String: String])
+    /// `rmmod NAME`.
+    case rmmod(name: String)
+    /// `echo 0|1 > /sys/kernel/livepatch/P/enabled`.
+    case writeEnabled(patch: String, value: Int)
+    /// `echo 1 > /sys/kernel/livepatch/P/force`.
+    case writeForce(patch: String)
+    /// `echo ERRNO > /sys/module/P/parameters/pre_patch_ret`.
+    case writePrePatchReturn(patch: String, value: Int32)
+    /// `step KIND [NAME] [fail pre_patch|patching PATCH OBJECT]`: exactly one event.
+    case step(ScenarioStep)
+}
+
+/// One explorer step, by name.
+public struct ScenarioStep: Sendable, Equatable {
+    /// coming, init, exit, going, load, disable, enable, unload, force, complete, switch.
+    public var kind: String
+    /// The module or patch (or `task N` / `worker MODULE` for switch).
+    public var arguments: [String]
+    /// The choice point that fails: kind, patch, object target.
+    public var failure: (kind: ChoicePoint.Kind, patch: String, target: String)?
+
+    public static func == (a: ScenarioStep, b: ScenarioStep) -> Bool {
+        a.kind == b.kind && a.arguments == b.arguments && a.failure?.kind == b.failure?.kind
+            && a.failure?.patch == b.failure?.patch && a.failure?.target == b.failure?.target
+    }
+}
+
+/// A parsed scenario line with its place.
+public struct ScenarioLine: Sendable, Equatable {
+    /// The command.
+    public var command: ScenarioCommand
+    /// The line as written, whitespace folded (printed after `% `).
+    public var text: String
+    /// Where it is.
+    public var location: SourceLocation
+}
+
+/// A parsed scenario.
+public struct Scenario: Sendable {
+    /// The lines, in order.
+    public var lines: [ScenarioLine]
+    /// Replay mode: each line is one step; nothing runs between lines.
+    public var isReplay: Bool
+
+    /// Parses a scenario; every malformed line is reported.
+    public static func parse(_ text: String, file: String) throws(ModelErrors) -> Scenario {
+        var lines: [ScenarioLine] = []
+        var diagnostics: [Diagnostic] = []
+        var isReplay = false
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var content = Substring(raw)
+            if let hash = content.firstIndex(of: "#") { content = content[..<hash] }
+            let tokens = Self.tokens(content)
+            guard let first = tokens.first else { continue }
+            func at(_ token: (text: String, column: Int)) -> SourceLocation {
+                SourceLocation(file: file, line: number + 1, column: token.column)
+            }
+            func fail(_ token: (text: String, column: Int), _ message: String) {
+                diagnostics.append(Diagnostic(location: at(token), message: message))
+            }
+            let words = tokens.map(\.text)
+            let folded = words.joined(separator: " ")
+            switch first.text {
+            case "replay":
+                if words.count != 1 { fail(tokens[1], "'replay' takes no arguments") } else { isReplay = true }
+            case "insmod":
+                guard words.count >= 2 else {
+                    fail(first, "expected 'insmod test_modules/NAME.ko [PARAM=VALUE ...]'")
+                    continue
+                }
+                let path = words[1]
+                guard path.hasSuffix(".ko") else {
+                    fail(tokens[1], "expected a module file 'test_modules/NAME.ko', got '\(path)'")
+                    continue
+                }
+                let name = String(path.split(separator: "/").last!.dropLast(3))
+                var parameters: [String: String] = [:]
+                var bad = false
+                for token in tokens.dropFirst(2) {
+                    let pair = token.text.split(separator: "=", maxSplits: 1)
+                    if pair.count != 2 || pair[0].isEmpty {
+                        fail(token, "expected PARAM=VALUE, got '\(token.text)'")
+                        bad = true
+                    } else {
+                        parameters[String(pair[0])] = String(pair[1])
+                    }
+                }
+                if !bad { lines.append(ScenarioLine(command: .insmod(name: name, parameters: parameters), text: folded, location: at(first))) }
+            case "rmmod":
+                guard words.count == 2 else {
+                    fail(first, "expected 'rmmod NAME'")
+                    continue
+                }
+                lines.append(ScenarioLine(command: .rmmod(name: words[1]), text: folded, location: at(first)))
+            case "echo":
+                guard words.count == 4, words[2] == ">" else {
+                    fail(first, "expected 'echo VALUE > /sys/...'")
+                    continue
+                }
+                let value = words[1]
+                let parts = words[3].split(separator: "/").map(String.init)
+                if parts.count == 5, parts[0] == "sys", parts[1] == "kernel", parts[2] == "livepatch" {
+                    switch parts[4] {
+                    case "enabled":
+                        guard value == "0" || value == "1" else {
+                            fail(tokens[1], "expected 0 or 1 for 'enabled', got '\(value)'")
+                            continue
+                        }
+                        lines.append(ScenarioLine(command: .writeEnabled(patch: parts[3], value: Int(value)!), text: folded, location: at(first)))
+                    case "force":
+                        guard value == "1" else {
+                            fail(tokens[1], "expected 1 for 'force', got '\(value)'")
+                            continue
+                        }
+                        lines.append(ScenarioLine(command: .writeForce(patch: parts[3]), text: folded, location: at(first)))
+                    default:
+                        fail(tokens[3], "unknown livepatch attribute '\(parts[4])'; expected enabled or force")
+                    }
+                } else if parts.count == 5, parts[0] == "sys", parts[1] == "module", parts[3] == "parameters",
+                    parts[4] == "pre_patch_ret"
+                {
+                    guard let number = Int32(value), number <= 0 else {
+                        fail(tokens[1], "expected 0 or a negative errno for pre_patch_ret, got '\(value)'")
+                        continue
+                    }
+                    lines.append(ScenarioLine(command: .writePrePatchReturn(patch: parts[2], value: number), text: folded, location: at(first)))
+                } else {
+                    fail(tokens[3], "expected /sys/kernel/livepatch/P/enabled, /sys/kernel/livepatch/P/force or /sys/module/P/parameters/pre_patch_ret")
+                }
+            case "step":
+                if let step = Self.step(tokens, fail: fail) {
+                    lines.append(ScenarioLine(command: .step(step), text: folded, location: at(first)))
+                }
+            default:
+                fail(first, "unknown command '\(first.text)'; expected insmod, rmmod, echo, step or replay")
+            }
+        }
+        if !diagnostics.isEmpty { throw ModelErrors(diagnostics: diagnostics) }
+        return Scenario(lines: lines, isReplay: isReplay)
+    }
+
+    static let stepKinds: [String: Int] = [
+        "coming": 1, "init": 1, "exit": 1, "going": 1, "load": 1, "disable": 1, "enable": 1, "unload": 1, "force": 1,
+        "complete": 0,
+    ]
+
+    static func step(
+        _ tokens: [(text: String, column: Int)], fail: ((text: String, column: Int), String) -> Void
+    ) -> ScenarioStep? {
+        guard tokens.count >= 2 else {
+            fail(tokens[0], "expected 'step KIND ...'")
+            return nil
+        }
+        let kind = tokens[1].text
+        var rest = Array(tokens.dropFirst(2))
+        var failure: (kind: ChoicePoint.Kind, patch: String, target: String)?
+        if let index = rest.firstIndex(where: { $0.text == "fail" }) {
+            let clause = Array(rest[index...])
+            rest = Array(rest[..<index])
+            guard clause.count == 4, let choice = ChoicePoint.Kind(rawValue: clause[1].text) else {
+                fail(clause[0], "expected 'fail pre_patch|patching PATCH OBJECT'")
+                return nil
+            }
+            failure = (choice, clause[2].text, clause[3].text)
+        }
+        if kind == "switch" {
+            guard let what = rest.first, what.text == "task" || what.text == "worker" else {
+                fail(tokens[1], "expected 'step switch task [N]' or 'step switch worker MODULE'")
+                return nil
+            }
+            if what.text == "worker" && rest.count != 2 || what.text == "task" && rest.count > 2 {
+                fail(what, "expected 'step switch task [N]' or 'step switch worker MODULE'")
+                return nil
+            }
+            return ScenarioStep(kind: kind, arguments: rest.map(\.text), failure: failure)
+        }
+        guard let arity = stepKinds[kind] else {
+            fail(tokens[1], "unknown step '\(kind)'; expected coming, init, exit, going, load, disable, enable, unload, force, complete or switch")
+            return nil
+        }
+        guard rest.count == arity else {
+            fail(tokens[1], arity == 0 ? "'step \(kind)' takes no name" : "expected 'step \(kind) NAME'")
+            return nil
+        }
+        return ScenarioStep(kind: kind, arguments: rest.map(\.text), failure: failure)
+    }
+
+    /// Splits on spaces and tabs, with 1-based columns.
+    static func tokens(_ line: Substring) -> [(text: String, column: Int)] {
+        var result: [(String, Int)] = []
+        var current = ""
+        var start = 0
+        for (offset, character) in line.enumerated() {
+            if character == " " || character == "\t" || character == "\r" {
+                if !current.isEmpty { result.append((current, start + 1)) }
+                current = ""
+            } else {
+                if current.isEmpty { start = offset }
+                current.append(character)
+            }
+        }
+        if !current.isEmpty { result.append((current, start + 1)) }
+        return result
+    }
+}
