@@ -9,6 +9,7 @@ public enum KLPCheck {
     /// One line per subcommand, for the top-level help.
     static let commands: [(name: String, abstract: String)] = [
         ("verify", VerifyCommand.spec.abstract),
+        ("run", RunCommand.spec.abstract),
         ("graph", GraphCommand.spec.abstract),
         ("bench", BenchCommand.spec.abstract),
     ]
@@ -49,6 +50,10 @@ public enum KLPCheck {
                 let parsed = try ParsedArguments(rest, spec: VerifyCommand.spec)
                 if parsed.wantsHelp { return printHelp(VerifyCommand.spec, console) }
                 return try VerifyCommand(parsed, console: console).run(console: console).rawValue
+            case "run":
+                let parsed = try ParsedArguments(rest, spec: RunCommand.spec)
+                if parsed.wantsHelp { return printHelp(RunCommand.spec, console) }
+                return try RunCommand(parsed).run(console: console).rawValue
             case "graph":
                 let parsed = try ParsedArguments(rest, spec: GraphCommand.spec)
                 if parsed.wantsHelp { return printHelp(GraphCommand.spec, console) }

@@ -118,6 +118,19 @@ extension CompiledWorld {
         return StepRecord(event: event, result: result, state: machine.state, log: log.lines, reasons: log.reasons, failed: nil)
     }
 
+    /// Whether patch p is on the list in `state`.
+    public func isListed<State: PackedState>(_ p: Int, in state: State) -> Bool { state[position[p]] != 0 }
+
+    /// Whether patch p's module is inserted (listed or retired) in `state`.
+    public func isInserted<State: PackedState>(_ p: Int, in state: State) -> Bool {
+        state[position[p]] != 0 || state[flag: retired[p]]
+    }
+
+    /// Whether module m is loaded (COMING, LIVE or GOING) in `state`.
+    public func isLoaded<State: PackedState>(module m: Int, in state: State) -> Bool {
+        state[moduleState[m]] != ModuleState.unloaded
+    }
+
     /// Whether a transition runs in `state`.
     public func inTransition<State: PackedState>(_ state: State) -> Bool { state[transitionPatch] != 0 }
 

@@ -16,7 +16,7 @@ extension LivepatchEvent {
         case .enablePatch(let p): base = "echo 1 > /sys/kernel/livepatch/\(world.patchName(p))/enabled"
         case .unloadPatch(let p): base = "rmmod \(world.patchName(p))"
         case .forcePatch(let p): base = "echo 1 > /sys/kernel/livepatch/\(world.patchName(p))/force"
-        case .complete: base = "the transition completes (every task has switched)"
+        case .complete: base = "the transition completes"
         case .switchTask(let task):
             base = world.symmetry ? "a task switches to the target state" : "task \(task + 1) switches to the target state"
         case .switchWorker(let w):

@@ -1,0 +1,395 @@
+import KLPEngine
+
+/// A property broken (or a finding found) while a scenario ran.
+public struct ScenarioViolation: Sendable, Equatable {
+    /// The property or finding.
+    public var property: LivepatchProperty
+    /// The scenario line whose command broke it.
+    public var location: SourceLocation
+    /// Why, in one sentence.
+    public var reason: String
+}
+
+/// What a scenario printed and broke.
+public struct ScenarioOutcome: Sendable {
+    /// `% COMMAND` lines, kernel log lines and the commands' own errors.
+    public var output: [String]
+    /// Checked properties broken on the way, in order.
+    public var violations: [ScenarioViolation]
+    /// Findings on the way, in order.
+    public var findings: [ScenarioViolation]
+}
+
+/// Runs a scenario against a world: `klpcheck run`.
+///
+/// Commands run as the selftests run them: `insmod` of a target module is
+/// its COMING notifier then its init, `rmmod` its exit then its GOING
+/// notifier, and after each command tasks switch and the transition
+/// completes while they can (section 7 of the semantics). In replay mode
+/// (a `replay` line) each line is exactly one step and nothing else runs.
+public enum ScenarioRunner {
+    /// The selftest modules' insmod-time parameters and their defaults
+    /// (section 7): `replace` of test_klp_callbacks_demo2 defaults to 0 and
+    /// `block_transition` of test_klp_callbacks_busy to N. Other patches and
+    /// modules default to what the model declares.
+    static let defaultReplace = ["test_klp_callbacks_demo2": false]
+    static let defaultBusy = ["test_klp_callbacks_busy": false]
+
+    /// Runs `scenario` from `file` against `world`, checking `checked` (empty: the world's, or all).
+    public static func run(
+        _ scenario: Scenario, file: String, world: World, core: CoreVariant? = nil, checked: [LivepatchProperty] = []
+    ) throws(ModelErrors) -> ScenarioOutcome {
+        var world = world
+        if let core { world.core = core }
+        try configure(&world, for: scenario)
+        let symmetry = !scenario.lines.contains {
+            if case .step(let step) = $0.command { return step.kind == "switch" && step.arguments.count == 2 && step.arguments[0] == "task" }
+            return false
+        }
+        let compiled = CompiledWorld(world, symmetry: symmetry)
+        let wanted = !checked.isEmpty ? checked : (!world.checked.isEmpty ? world.checked : LivepatchProperty.allCases)
+        struct Visit: LivepatchModelVisitor {
+            let scenario: Scenario
+            let checked: Set<LivepatchProperty>
+            func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> ScenarioOutcome {
+                var execution = Execution<State>(world: model.world, checked: checked)
+                return try execution.run(scenario)
+            }
+        }
+        do {
+            return try compiled.withModel(Visit(scenario: scenario, checked: Set(wanted)))
+        } catch let errors as ModelErrors {
+            throw errors
+        } catch {
+            throw ModelErrors(diagnostics: [
+                Diagnostic(location: SourceLocation(file: file, line: 1, column: 1), message: "\(error)")
+            ])
+        }
+    }
+
+    /// Checks every name and parameter, and applies the insmod-time
+    /// parameters (`replace=`, `block_transition=`) to the world.
+    static func configure(_ world: inout World, for scenario: Scenario) throws(ModelErrors) {
+        var diagnostics: [Diagnostic] = []
+        var replace: [String: (Bool, SourceLocation)] = [:]
+        var busy: [String: (Bool, SourceLocation)] = [:]
+        let patches = Set(world.patches.map(\.name))
+        let modules = Set(world.modules.map(\.name))
+        func unknown(_ name: String, _ location: SourceLocation, patchOnly: Bool = false) {
+            let known = (world.patches.map(\.name) + (patchOnly ? [] : world.modules.map(\.name))).joined(separator: ", ")
+            diagnostics.append(
+                Diagnostic(
+                    location: location,
+                    message: "'\(name)' is not a \(patchOnly ? "patch" : "patch or module") of the model; declared: \(known)"))
+        }
+        func remember(_ table: inout [String: (Bool, SourceLocation)], _ name: String, _ value: Bool, _ location: SourceLocation, _ what: String) {
+            if let (earlier, at) = table[name], earlier != value {
+                diagnostics.append(
+                    Diagnostic(
+                        location: location,
+                        message: "'\(name)' is loaded with \(what)=\(value ? 1 : 0) here and \(what)=\(earlier ? 1 : 0) at \(at.line):\(at.column); a scenario needs one value"))
+            } else {
+                table[name] = (value, location)
+            }
+        }
+        for line in scenario.lines {
+            switch line.command {
+            case .insmod(let name, let parameters):
+                if patches.contains(name) {
+                    for (key, value) in parameters {
+                        switch key {
+                        case "pre_patch_ret":
+                            if Int32(value).map({ $0 > 0 }) ?? true {
+                                diagnostics.append(Diagnostic(location: line.location, message: "pre_patch_ret must be 0 or a negative errno, got '\(value)'"))
+                            }
+                        case "replace":
+                            guard value == "0" || value == "1" else {
+                                diagnostics.append(Diagnostic(location: line.location, message: "replace must be 0 or 1, got '\(value)'"))
+                                continue
+                            }
+                            remember(&replace, name, value == "1", line.location, "replace")
+                        default:
+                            diagnostics.append(Diagnostic(location: line.location, message: "unknown parameter '\(key)' for patch '\(name)'; expected pre_patch_ret or replace"))
+                        }
+                    }
+                } else if modules.contains(name) {
+                    for (key, value) in parameters {
+                        guard key == "block_transition" else {
+                            diagnostics.append(Diagnostic(location: line.location, message: "unknown parameter '\(key)' for module '\(name)'; expected block_transition"))
+                            continue
+                        }
+                        guard let flag = ["Y": true, "y": true, "1": true, "N": false, "n": false, "0": false][value] else {
+                            diagnostics.append(Diagnostic(location: line.location, message: "block_transition must be Y or N, got '\(value)'"))
+                            continue
+                        }
+                        remember(&busy, name, flag, line.location, "block_transition")
+                    }
+                } else {
+                    unknown(name, line.location)
+                }
+            case .rmmod(let name):
+                if !patches.contains(name) && !modules.contains(name) { unknown(name, line.location) }
+            case .writeEnabled(let patch, _), .writePrePatchReturn(let patch, _):
+                if !patches.contains(patch) { unknown(patch, line.location, patchOnly: true) }
+            case .writeForce(let patch):
+                if !patches.contains(patch) { unknown(patch, line.location, patchOnly: true) }
+                if !world.force {
+                    diagnostics.append(Diagnostic(location: line.location, message: "the model has 'force off'; declare 'force on' to write to force"))
+                }
+            case .step(let step):
+                for name in step.arguments where step.kind != "switch" && !patches.contains(name) && !modules.contains(name) {
+                    unknown(name, line.location)
+                }
+                if step.kind == "switch", step.arguments.first == "worker", step.arguments.count == 2,
+                    !world.modules.contains(where: { $0.name == step.arguments[1] && $0.busy })
+                {
+                    diagnostics.append(Diagnostic(location: line.location, message: "'\(step.arguments[1])' is not a busy module of the model"))
+                }
+                if let failure = step.failure {
+                    guard let p = world.patches.firstIndex(where: { $0.name == failure.patch }) else {
+                        unknown(failure.patch, line.location, patchOnly: true)
+                        continue
+                    }
+                    if !world.patches[p].objects.contains(where: { objectName($0.target, in: world) == failure.target }) {
+                        diagnostics.append(Diagnostic(location: line.location, message: "patch '\(failure.patch)' has no object '\(failure.target)'"))
+                    }
+                }
+            }
+        }
+        if !diagnostics.isEmpty { throw ModelErrors(diagnostics: diagnostics) }
+        for index in world.patches.indices {
+            let name = world.patches[index].name
+            if let (value, _) = replace[name] {
+                world.patches[index].replace = value
+            } else if let value = defaultReplace[name], scenarioLoads(name, scenario) {
+                world.patches[index].replace = value
+            }
+        }
+        for index in world.modules.indices {
+            let name = world.modules[index].name
+            if let (value, _) = busy[name] {
+                world.modules[index].busy = value
+            } else if let value = defaultBusy[name], scenarioLoads(name, scenario) {
+                world.modules[index].busy = value
+            }
+        }
+    }
+
+    static func scenarioLoads(_ name: String, _ scenario: Scenario) -> Bool {
+        scenario.lines.contains { if case .insmod(name, _) = $0.command { return true } else { return false } }
+    }
+
+    static func objectName(_ target: Target, in world: World) -> String {
+        if case .module(let m) = target { return world.modules[m].name }
+        return "vmlinux"
+    }
+}
+
+/// The state of one scenario run.
+struct Execution<State: PackedState> {
+    let world: CompiledWorld
+    let checked: Set<LivepatchProperty>
+    var state = State.zero
+    var output: [String] = []
+    var violations: [ScenarioViolation] = []
+    var findings: [ScenarioViolation] = []
+    /// `pre_patch_ret` of each loaded patch module.
+    var prePatchReturn: [Int: Int32] = [:]
+    var location = SourceLocation(file: "", line: 0, column: 0)
+
+    init(world: CompiledWorld, checked: Set<LivepatchProperty>) {
+        self.world = world
+        self.checked = checked
+    }
+
+    func patchIndex(_ name: String) -> Int? { world.world.patches.firstIndex { $0.name == name } }
+    func moduleIndex(_ name: String) -> Int? { world.world.modules.firstIndex { $0.name == name } }
+
+    /// Runs one event, printing its log and noting what it breaks.
+    mutating func fire(_ event: LivepatchEvent, failing: Set<ChoicePoint> = []) -> EventResult {
+        let record = world.run(event, from: state, oracle: ScriptedOracle(failing: failing, prePatchReturn: prePatchReturn))
+        guard record.result != .disabled else { return .disabled }
+        output += record.log
+        for property in LivepatchProperty.allCases {
+            guard let reason = record.reasons[property] else { continue }
+            let violation = ScenarioViolation(property: property, location: location, reason: reason)
+            if property.isFinding { findings.append(violation) } else if checked.contains(property) { violations.append(violation) }
+        }
+        state = record.state
+        return record.result
+    }
+
+    /// Lets tasks switch and the transition complete while they can, as the selftests wait.
+    mutating func settle() {
+        while world.inTransition(state) {
+            var progressed = false
+            // With symmetry the event switches "a task": fire it once per task.
+            for task in 0..<world.taskCount where fire(.switchTask(world.symmetry ? 0 : task)) == .done {
+                progressed = true
+            }
+            for worker in 0..<world.workerCount where fire(.switchWorker(worker)) == .done { progressed = true }
+            if fire(.complete) == .done { progressed = true }
+            if !progressed { break }
+        }
+    }
+
+    static func sysfsError(_ errno: Int32) -> String {
+        errno == Errno.einval ? "Invalid argument" : Errno.text(errno)
+    }
+
+    mutating func run(_ scenario: Scenario) throws -> ScenarioOutcome {
+        for line in scenario.lines {
+            location = line.location
+            output.append("% " + line.text)
+            switch line.command {
+            case .insmod(let name, let parameters):
+                insmod(name, parameters: parameters)
+            case .rmmod(let name):
+                rmmod(name)
+            case .writeEnabled(let name, let value):
+                let p = patchIndex(name)!
+                guard isListed(p) else {
+                    output.append("bash: /sys/kernel/livepatch/\(name)/enabled: No such file or directory")
+                    continue
+                }
+                let result = fire(value == 0 ? .disablePatch(p) : .enablePatch(p))
+                if case .refused(let errno) = result { output.append("bash: echo: write error: \(Self.sysfsError(errno))") }
+            case .writeForce(let name):
+                let p = patchIndex(name)!
+                guard isListed(p) else {
+                    output.append("bash: /sys/kernel/livepatch/\(name)/force: No such file or directory")
+                    continue
+                }
+                if fire(.forcePatch(p)) == .disabled { output.append("bash: echo: write error: Invalid argument") }
+            case .writePrePatchReturn(let name, let value):
+                let p = patchIndex(name)!
+                guard isLoaded(p) else {
+                    output.append("bash: /sys/module/\(name)/parameters/pre_patch_ret: No such file or directory")
+                    continue
+                }
+                prePatchReturn[p] = value
+            case .step(let step):
+                try replay(step, text: line.text)
+            }
+            if !scenario.isReplay { settle() }
+            checkProgress()
+        }
+        return ScenarioOutcome(output: output, violations: violations, findings: findings)
+    }
+
+    /// Searches from the current state for one with no transition; none
+    /// reachable breaks `progress`. Bounded, so it never claims what it could
+    /// not search.
+    mutating func checkProgress(limit: Int = 1_000_000) {
+        guard checked.contains(.progress), world.inTransition(state),
+            !violations.contains(where: { $0.property == .progress })
+        else { return }
+        let model = LivepatchModel<State>(world: world)
+        var seen: Set<State> = [state]
+        var frontier = [state]
+        var sink = SuccessorSink<State>(capacity: model.maxSuccessors)
+        defer { sink.deallocate() }
+        while let current = frontier.popLast() {
+            sink.reset()
+            model.successors(of: current, into: &sink)
+            for index in 0..<sink.count {
+                let next = sink.state(at: index)
+                if !world.inTransition(next) { return }
+                if seen.insert(next).inserted {
+                    if seen.count > limit { return }
+                    frontier.append(next)
+                }
+            }
+        }
+        let patch = world.transitionPatchName(state) ?? "?"
+        violations.append(
+            ScenarioViolation(
+                property: .progress, location: location,
+                reason: "from here no sequence of events ends the transition of '\(patch)' (\(seen.count) reachable states searched)"))
+    }
+
+    func isListed(_ p: Int) -> Bool { world.isListed(p, in: state) }
+    func isLoaded(_ p: Int) -> Bool { world.isInserted(p, in: state) }
+    func moduleLoaded(_ m: Int) -> Bool { world.isLoaded(module: m, in: state) }
+
+    mutating func insmod(_ name: String, parameters: [String: String]) {
+        let failure = "insmod: ERROR: could not insert module test_modules/\(name).ko: "
+        if let m = moduleIndex(name) {
+            guard !moduleLoaded(m) else {
+                output.append(failure + "File exists")
+                return
+            }
+            if case .refused(let errno) = fire(.moduleComing(m)) {
+                output.append(failure + Errno.text(errno))
+                return
+            }
+            _ = fire(.moduleInit(m))
+        } else if let p = patchIndex(name) {
+            guard !isLoaded(p) else {
+                output.append(failure + "File exists")
+                return
+            }
+            prePatchReturn[p] = parameters["pre_patch_ret"].flatMap { Int32($0) }.flatMap { $0 == 0 ? nil : $0 }
+            if case .refused(let errno) = fire(.loadPatch(p)) {
+                output.append(failure + Errno.text(errno))
+                prePatchReturn[p] = nil
+            }
+        }
+    }
+
+    mutating func rmmod(_ name: String) {
+        if let m = moduleIndex(name) {
+            guard fire(.moduleExit(m)) == .done else {
+                output.append("rmmod: ERROR: Module \(name) is not currently loaded")
+                return
+            }
+            _ = fire(.moduleGoing(m))
+        } else if let p = patchIndex(name) {
+            switch fire(.unloadPatch(p)) {
+            case .done: prePatchReturn[p] = nil
+            case .refused: output.append("rmmod: ERROR: Module \(name) is in use")
+            case .disabled: output.append("rmmod: ERROR: Module \(name) is not currently loaded")
+            }
+        }
+    }
+
+    /// One explorer step, exactly.
+    mutating func replay(_ step: ScenarioStep, text: String) throws {
+        let name = step.arguments.first ?? ""
+        let event: LivepatchEvent
+        switch step.kind {
+        case "coming": event = .moduleComing(moduleIndex(name) ?? -1)
+        case "init": event = .moduleInit(moduleIndex(name) ?? -1)
+        case "exit": event = .moduleExit(moduleIndex(name) ?? -1)
+        case "going": event = .moduleGoing(moduleIndex(name) ?? -1)
+        case "load": event = .loadPatch(patchIndex(name) ?? -1)
+        case "disable": event = .disablePatch(patchIndex(name) ?? -1)
+        case "enable": event = .enablePatch(patchIndex(name) ?? -1)
+        case "unload": event = .unloadPatch(patchIndex(name) ?? -1)
+        case "force": event = .forcePatch(patchIndex(name) ?? -1)
+        case "complete": event = .complete
+        default:
+            if step.arguments.first == "worker" {
+                let m = moduleIndex(step.arguments[1]) ?? -1
+                event = .switchWorker(Int(world.workerOfModule[m]))
+            } else {
+                event = .switchTask(step.arguments.count == 2 ? (Int(step.arguments[1]) ?? 1) - 1 : 0)
+            }
+        }
+        if case .moduleComing(let m) = event, m < 0 { return }
+        var failing: Set<ChoicePoint> = []
+        if let failure = step.failure, let p = patchIndex(failure.patch),
+            let g = world.object(patch: p, target: failure.target)
+        {
+            failing.insert(ChoicePoint(kind: failure.kind, object: g))
+        }
+        switch fire(event, failing: failing) {
+        case .disabled:
+            output.append("klpcheck: this step cannot happen here (its guard does not hold); skipped")
+        case .refused(let errno):
+            output.append("klpcheck: the step is refused: \(Errno.name(errno)) (\(Errno.text(errno)))")
+        case .done:
+            break
+        }
+    }
+}
