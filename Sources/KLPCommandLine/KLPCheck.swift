@@ -10,6 +10,7 @@ public enum KLPCheck {
     static let commands: [(name: String, abstract: String)] = [
         ("verify", VerifyCommand.spec.abstract),
         ("run", RunCommand.spec.abstract),
+        ("gate", GateCommand.spec.abstract),
         ("graph", GraphCommand.spec.abstract),
         ("bench", BenchCommand.spec.abstract),
     ]
@@ -54,6 +55,10 @@ public enum KLPCheck {
                 let parsed = try ParsedArguments(rest, spec: RunCommand.spec)
                 if parsed.wantsHelp { return printHelp(RunCommand.spec, console) }
                 return try RunCommand(parsed).run(console: console).rawValue
+            case "gate":
+                let parsed = try ParsedArguments(rest, spec: GateCommand.spec)
+                if parsed.wantsHelp { return printHelp(GateCommand.spec, console) }
+                return try GateCommand(parsed).run(console: console).rawValue
             case "graph":
                 let parsed = try ParsedArguments(rest, spec: GraphCommand.spec)
                 if parsed.wantsHelp { return printHelp(GraphCommand.spec, console) }

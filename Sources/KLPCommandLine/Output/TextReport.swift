@@ -61,7 +61,8 @@ public enum TextReport {
 
     /// One counterexample: numbered steps, their log, their changes, and why.
     public static func render(_ counterexample: CounterexampleDocument, heading: String) -> [String] {
-        var lines = ["\(heading): \(counterexample.property) (\(counterexample.steps.count) steps)"]
+        let count = counterexample.steps.count
+        var lines = ["\(heading): \(counterexample.property) (\(count) step\(count == 1 ? "" : "s"))"]
         if !counterexample.initial.isEmpty {
             lines.append("  initial state: " + counterexample.initial.joined(separator: "; "))
         }

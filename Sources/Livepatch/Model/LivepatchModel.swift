@@ -30,6 +30,12 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         LivepatchProperty.allCases.map { PropertyDescriptor(name: $0.rawValue, kind: $0.kind) }
     }
 
+    /// Bit-field packing is a dense encoding: every state of a one-word
+    /// world is below 2^bits, so small worlds can use a bitmap.
+    public var denseStateCount: UInt64? {
+        world.wordCount == 1 && world.bitCount <= 40 ? UInt64(1) << UInt64(world.bitCount) : nil
+    }
+
     /// Events plus one per open outcome.
     public var maxSuccessors: Int { eventCount + world.objectCount + 2 }
 

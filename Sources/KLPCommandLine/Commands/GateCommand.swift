@@ -1,0 +1,94 @@
+import Foundation
+import KLPEngine
+
+/// `klpcheck gate [DIR]`: the CI invariant gate.
+struct GateCommand {
+    static let spec = CommandSpec(
+        name: "gate",
+        abstract: "Verify every .klp model under a folder and compare each verdict with its 'expect' line.",
+        discussion: """
+            'expect pass' holds when no checked property is violated (findings do not count);
+            'expect fail NAME' when NAME is among the violated properties; 'expect finding NAME'
+            when nothing is violated and NAME is found. Prints one line per model and a summary.
+            Exit 0 when every model matches, 1 when any does not, 2 when a model file is bad
+            (the others still run), 3 when none mismatched but a search was incomplete.
+            """,
+        arguments: [ArgumentSpec("DIR", help: "The folder of models (default: Models).", isOptional: true)],
+        options: [
+            .value("--junit", "FILE", help: "Write JUnit XML (one suite per model, one case per property)."),
+            .value("--json", "FILE", help: "Write the whole gate result as JSON (schema klpcheck/1)."),
+            .flag("--github", help: "Print GitHub Actions annotations at each mismatching 'expect' line."),
+            .value("--report-dir", "DIR", help: "Write index.md and a page per model there (default: Reports)."),
+            .flag("--no-report", help: "Write no Markdown report."),
+            .value("--jobs", "N", help: "Verify N models at a time (default: 1); the output does not depend on N."),
+            .value("--threads", "N", help: "Worker threads per model (default: the machine's cores divided by --jobs)."),
+            .value("--max-states", "N", help: "Per model: stop before storing more than N states."),
+            .value("--max-memory", "SIZE", help: "Per model: memory budget (default: 3/4 of RAM divided by --jobs)."),
+            .value("--time-limit", "SECONDS", help: "Per model: stop after this many seconds."),
+        ])
+
+    let directory: String
+    let junit: String?
+    let json: String?
+    let github: Bool
+    let reportDirectory: String?
+    let jobs: Int
+    let options: SearchOptionGroup
+
+    init(_ parsed: ParsedArguments) throws {
+        directory = parsed.positional(0) ?? "Models"
+        junit = parsed.value("--junit")
+        json = parsed.value("--json")
+        github = parsed.flag("--github")
+        reportDirectory = parsed.flag("--no-report") ? nil : (parsed.value("--report-dir") ?? "Reports")
+        jobs = try parsed.value("--jobs", expected: "a whole number from 1 to 64") {
+            Int($0).flatMap { (1...64).contains($0) ? $0 : nil }
+        } ?? 1
+        var options = try SearchOptionGroup(parsed, stderrIsTerminal: false)
+        options.showsProgress = false
+        if parsed.value("--threads") == nil { options.search.threads = max(1, SearchOptions.defaultThreads / jobs) }
+        if parsed.value("--max-memory") == nil { options.search.maxMemoryBytes = SearchOptions.defaultMaxMemory / UInt64(jobs) }
+        self.options = options
+    }
+
+    func run(console: Console) throws -> ExitStatus {
+        let paths = try GateRunner.models(in: directory)
+        guard !paths.isEmpty else { throw CommandFailure("no .klp models under '\(directory)'") }
+        let results = GateRunner.run(paths, jobs: jobs, options: options)
+        let gate = GateRunner.document(directory: directory, results: results)
+        let width = min(60, results.map(\.path.count).max() ?? 0)
+        for model in results {
+            let states = model.result.map { Format.count($0.states) } ?? "-"
+            let seconds = model.result.map { Format.fixed($0.seconds, 3) + " s" } ?? "-"
+            let mark = ["pass": "PASS", "fail": "FAIL", "incomplete": "INCOMPLETE", "bad": "BAD"][model.status.rawValue]!
+            console.out(
+                TextReport.pad(mark, 11) + TextReport.pad(model.path, width + 2) + "expected: \(model.expected); got: \(model.got); "
+                    + "states: \(states); \(seconds)\n")
+            if let reason = model.reason, model.status != .pass { console.out("           \(reason)\n") }
+            for diagnostic in model.diagnostics { console.err(diagnostic + "\n") }
+        }
+        console.out("\(gate.passed) passed, \(gate.failed) failed, \(gate.incomplete) incomplete\n")
+        if github { console.out(GitHubAnnotations.render(gate).map { $0 + "\n" }.joined()) }
+        try write(JUnitReport.render(gate), to: junit)
+        try write(json.map { _ in SearchPipeline.json(gate) }, to: json)
+        if let reportDirectory {
+            do {
+                try MarkdownReport.write(gate, to: reportDirectory)
+            } catch {
+                throw CommandFailure("cannot write the report to \(reportDirectory): \(error.localizedDescription)")
+            }
+        }
+        return ExitStatus(rawValue: gate.exitCode) ?? .internalError
+    }
+
+    private func write(_ text: String?, to path: String?) throws {
+        guard let path, let text else { return }
+        do {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}

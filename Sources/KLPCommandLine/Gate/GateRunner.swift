@@ -1,0 +1,91 @@
+import Dispatch
+import Foundation
+import KLPEngine
+import Livepatch
+
+/// Verifies every model of a folder and compares each with its `expect` line.
+enum GateRunner {
+    /// Every `.klp` file under `directory`, recursively, in path order.
+    static func models(in directory: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandFailure("'\(directory)' is not a folder")
+        }
+        guard let walker = FileManager.default.enumerator(atPath: directory) else {
+            throw CommandFailure("cannot read the folder '\(directory)'")
+        }
+        var paths: [String] = []
+        for case let relative as String in walker where relative.hasSuffix(".klp") {
+            let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+            paths.append(base + "/" + relative)
+        }
+        return paths.sorted()
+    }
+
+    /// Verifies one model.
+    static func check(_ path: String, options: SearchOptionGroup) -> GateModelResult {
+        let world: World
+        do {
+            world = try ModelParser.parse(contentsOf: path)
+        } catch {
+            return GateModelResult(
+                path: path, expected: "?", got: "bad model file", status: .bad,
+                reason: "\(error.diagnostics.count) error(s)", expectLine: error.diagnostics.first?.location.line ?? 1,
+                diagnostics: error.diagnostics.map(\.description), result: nil)
+        }
+        let expected = GateJudge.expectedText(world.expectation)
+        let silent = Console(out: { _ in }, err: { _ in }, stderrIsTerminal: false)
+        let document: SearchDocument
+        do {
+            document = try VerifyCommand.verify(
+                world, path: path, symmetry: true, checked: VerifyCommand.checked([], world: world), options: options,
+                console: silent)
+        } catch {
+            return GateModelResult(
+                path: path, expected: expected, got: "error", status: .bad, reason: "\(error)",
+                expectLine: world.expectationLocation?.line ?? 0, diagnostics: ["\(path): error: \(error)"], result: nil)
+        }
+        let (status, reason) = GateJudge.judge(world.expectation, document)
+        return GateModelResult(
+            path: path, expected: expected, got: GateJudge.gotText(document), status: status, reason: reason,
+            expectLine: world.expectationLocation?.line ?? 0, diagnostics: [], result: document)
+    }
+
+    /// Verifies every model, `jobs` at a time; results come back in path order.
+    static func run(_ paths: [String], jobs: Int, options: SearchOptionGroup) -> [GateModelResult] {
+        let results = UnsafeMutableBufferPointer<GateModelResult?>.allocate(capacity: paths.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        let next = NSLock()
+        nonisolated(unsafe) var cursor = 0
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, paths.count))) { _ in
+            while true {
+                next.lock()
+                let index = cursor
+                cursor += 1
+                next.unlock()
+                guard index < paths.count else { return }
+                slots[index] = check(paths[index], options: options)
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// The gate's exit status: a mismatch first, then a bad file, then an incomplete search.
+    static func exitStatus(_ results: [GateModelResult]) -> ExitStatus {
+        if results.contains(where: { $0.status == .fail }) { return .violated }
+        if results.contains(where: { $0.status == .bad }) { return .badInput }
+        if results.contains(where: { $0.status == .incomplete }) { return .incomplete }
+        return .holds
+    }
+
+    static func document(directory: String, results: [GateModelResult]) -> GateDocument {
+        GateDocument(
+            directory: directory, exitCode: exitStatus(results).rawValue,
+            passed: results.filter { $0.status == .pass }.count,
+            failed: results.filter { $0.status == .fail || $0.status == .bad }.count,
+            incomplete: results.filter { $0.status == .incomplete }.count,
+            bad: results.filter { $0.status == .bad }.count, models: results)
+    }
+}
