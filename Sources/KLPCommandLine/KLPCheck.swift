@@ -70,6 +70,9 @@ public enum KLPCheck {
             default:
                 throw CommandFailure("unknown command '\(name)'; commands: \(commands.map(\.name).joined(separator: ", "))")
             }
+        } catch let failure as CommandFailure where failure.isDiagnostics {
+            console.err(failure.message + "\n")
+            return failure.status.rawValue
         } catch let failure as CommandFailure {
             console.err("klpcheck: error: \(failure.message)\n")
             if failure.status == .badInput && !failure.message.contains("\n") {

@@ -74,6 +74,16 @@ public final class BitmapVisitedSet<State: PackedState>: VisitedSet, @unchecked 
         }
     }
 
+    /// Every state in `range`, in increasing order or its reverse.
+    public func forEach(slots range: Range<Int>, reversed: Bool, _ body: (Int, State) -> Void) {
+        let indices = range.clamped(to: 0..<Int(universe))
+        for index in reversed ? Array(indices.reversed()) : Array(indices)
+        where bits[index >> 6] & (1 << UInt64(index & 63)) != 0 {
+            var value = UInt64(index)
+            body(index, withUnsafePointer(to: &value) { State(words: $0) })
+        }
+    }
+
     /// Frees the bitmap.
     public func free() {
         guard !isFreed else { return }

@@ -81,6 +81,9 @@ public final class BitstateVisitedSet<State: PackedState>: VisitedSet, @unchecke
     /// Not supported: bitstate keeps no states.
     public func forEach(_ body: (Int, State) -> Void) {}
 
+    /// Not supported: bitstate keeps no states.
+    public func forEach(slots range: Range<Int>, reversed: Bool, _ body: (Int, State) -> Void) {}
+
     /// Frees the array.
     public func free() {
         guard !isFreed else { return }

@@ -38,7 +38,7 @@ struct ViolationCandidate<State: PackedState> {
 @usableFromInline
 struct WorkerContext<State: PackedState> {
     @usableFromInline var sink: SuccessorSink<State>
-    @usableFromInline var next: StateBuffer<State>
+    @usableFromInline var next: StateBlockList<State>
     @usableFromInline var deferred: StateBuffer<State>
     @usableFromInline var transitions: UInt64 = 0
     @usableFromInline var newStates: UInt64 = 0
@@ -48,7 +48,7 @@ struct WorkerContext<State: PackedState> {
 
     init(sinkCapacity: Int) {
         sink = SuccessorSink(capacity: sinkCapacity)
-        next = StateBuffer()
+        next = StateBlockList()
         deferred = StateBuffer()
         candidates = .allocate(capacity: 64)
         candidates.initialize(repeating: .empty, count: 64)
@@ -184,7 +184,7 @@ where Visited.State == Model.State {
             let level = depth
             if recordLevels { levels.append(frontier) }
             let stop = (stopAfterLevel?(frontier, level) ?? false) || (canStopEarly && safety.isSubset(of: decided))
-            if !stop { expand(frontier, level: level) }
+            if !stop { expand(&frontier, level: level, keep: recordLevels) }
             if !recordLevels { frontier.free(ledger: ledger) }
             if stop { break }
             frontier = collectNextLevel()
@@ -198,7 +198,7 @@ where Visited.State == Model.State {
     var checkedPossibilities: PropertySet = []
 
     /// Expands one level, round by round.
-    func expand(_ frontier: Frontier<State>, level: Int) {
+    func expand(_ frontier: inout Frontier<State>, level: Int, keep: Bool) {
         let total = frontier.count
         var position = 0
         let perState = max(1, model.maxSuccessors)
@@ -224,6 +224,7 @@ where Visited.State == Model.State {
             runRound(frontier, range: range)
             retryDeferred()
             position += roundSize
+            if !keep { frontier.freeBlocks(before: position, ledger: ledger) }
             var outOfMemory = false
             var newStates: UInt64 = 0
             var fired: UInt64 = 0
@@ -370,19 +371,11 @@ where Visited.State == Model.State {
         return true
     }
 
-    /// Takes the workers' next-level buffers as the next frontier.
+    /// Takes the workers' next-level blocks as the next frontier.
     func collectNextLevel() -> Frontier<State> {
-        var segments: [StateBuffer<State>] = []
-        for thread in 0..<threads {
-            segments.append(contexts[thread].pointee.next)
-            contexts[thread].pointee.next = StateBuffer()
-        }
-        let frontier = Frontier(segments: segments)
-        for segment in segments where segment.count == 0 {
-            var empty = segment
-            empty.free(ledger: ledger)
-        }
-        return frontier
+        var blocks: [StateBlock<State>] = []
+        for thread in 0..<threads { blocks += contexts[thread].pointee.next.takeBlocks() }
+        return Frontier(blocks: blocks, ledger: ledger)
     }
 
     /// Keeps, per property, the canonical candidate of the level just built.

@@ -150,31 +150,18 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
     }
 
     /// Marks every stored state from which a goal state of `property` is
-    /// reachable: goals first, then repeated sweeps marking any state with a
-    /// marked successor, until a sweep marks nothing.
+    /// reachable: goals first, then sweeps over the stored states marking any
+    /// state with a marked successor, until a sweep marks nothing. Sweeps run
+    /// on every worker thread over slices of the slots, in alternating
+    /// directions, which lets marks travel far in one sweep.
     func canReachGoal(property: Int, in visited: Visited) -> Bitset {
-        var marks = Bitset(count: visited.slotCount)
+        let marks = Bitset(count: visited.slotCount)
         visited.forEach { slot, state in
             if model.isGoal(state, property: property) { marks.insert(slot) }
         }
-        var sink = SuccessorSink<State>(capacity: model.maxSuccessors)
-        defer { sink.deallocate() }
-        var changed = true
-        while changed {
-            changed = false
-            visited.forEach { slot, state in
-                guard !marks.contains(slot) else { return }
-                sink.reset()
-                model.successors(of: state, into: &sink)
-                for index in 0..<sink.count {
-                    if let next = visited.slot(of: sink.state(at: index)), marks.contains(next) {
-                        marks.insert(slot)
-                        changed = true
-                        return
-                    }
-                }
-            }
-        }
+        let sweeper = GoalSweep(model: model, visited: visited, marks: marks, threads: max(1, options.threads))
+        var forward = true
+        while sweeper.sweep(forward: forward) { forward.toggle() }
         return marks
     }
 
@@ -254,6 +241,57 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
     }
 }
 
+/// One sweep of the goal-reachability fixpoint, split over worker threads.
+final class GoalSweep<Model: TransitionSystem, Visited: VisitedSet>: @unchecked Sendable
+where Visited.State == Model.State {
+    let model: Model
+    let visited: Visited
+    let marks: Bitset
+    let threads: Int
+    let changes: UnsafeMutablePointer<UInt64>
+
+    init(model: Model, visited: Visited, marks: Bitset, threads: Int) {
+        self.model = model
+        self.visited = visited
+        self.marks = marks
+        self.threads = threads
+        changes = .allocate(capacity: 1)
+    }
+
+    deinit { changes.deallocate() }
+
+    /// Marks states with a marked successor; true when any got marked.
+    func sweep(forward: Bool) -> Bool {
+        changes.pointee = 0
+        if threads == 1 {
+            sweep(worker: 0, forward: forward)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threads) { sweep(worker: $0, forward: forward) }
+        }
+        return changes.pointee != 0
+    }
+
+    private func sweep(worker: Int, forward: Bool) {
+        var sink = SuccessorSink<Model.State>(capacity: model.maxSuccessors)
+        defer { sink.deallocate() }
+        let slots = visited.slotCount
+        let slice = (slots + threads - 1) / threads
+        let range = min(slots, worker * slice)..<min(slots, (worker + 1) * slice)
+        visited.forEach(slots: range, reversed: !forward) { slot, state in
+            guard !marks.contains(slot) else { return }
+            sink.reset()
+            model.successors(of: state, into: &sink)
+            for index in 0..<sink.count {
+                if let next = visited.slot(of: sink.state(at: index)), marks.contains(next) {
+                    marks.insert(slot)
+                    _ = klp_fetch_add(changes, 1)
+                    return
+                }
+            }
+        }
+    }
+}
+
 extension PropertySet {
     /// The set of the given indices.
     public init(indices: [Int]) {
@@ -261,14 +299,21 @@ extension PropertySet {
     }
 }
 
-/// A plain growable bitset over slot numbers.
+/// A fixed-size bitset over slot numbers, with atomic inserts, so that
+/// several threads can mark at once.
 ///
 /// - Complexity: `insert` and `contains` are O(1).
-struct Bitset {
-    var words: [UInt64]
-    init(count: Int) { words = Array(repeating: 0, count: (count + 63) / 64) }
-    mutating func insert(_ index: Int) { words[index >> 6] |= 1 << UInt64(index & 63) }
-    func contains(_ index: Int) -> Bool { words[index >> 6] & (1 << UInt64(index & 63)) != 0 }
+final class Bitset: @unchecked Sendable {
+    private let words: UnsafeMutablePointer<UInt64>
+    private let wordCount: Int
+    init(count: Int) {
+        wordCount = max(1, (count + 63) / 64)
+        words = .allocate(capacity: wordCount)
+        words.initialize(repeating: 0, count: wordCount)
+    }
+    deinit { words.deallocate() }
+    func insert(_ index: Int) { _ = klp_fetch_or(words + (index >> 6), 1 << UInt64(index & 63)) }
+    func contains(_ index: Int) -> Bool { klp_load_relaxed(words + (index >> 6)) & (1 << UInt64(index & 63)) != 0 }
     /// Whether every stored state of `visited` is marked.
     func allSet<V: VisitedSet>(among visited: V) -> Bool {
         var all = true

@@ -252,6 +252,26 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         }
     }
 
+    /// Every state whose global slot is in `range`, in slot order or its reverse.
+    public func forEach(slots range: Range<Int>, reversed: Bool, _ body: (Int, State) -> Void) {
+        guard !range.isEmpty else { return }
+        let words = State.wordCount
+        // Segments overlapping the range, in the order asked for.
+        var segments = (0..<Self.segmentCount).filter { bases[$0] < range.upperBound && bases[$0 + 1] > range.lowerBound }
+        if reversed { segments.reverse() }
+        for segment in segments {
+            let table = slots[segment]
+            let low = max(range.lowerBound, bases[segment]) - bases[segment]
+            let high = min(range.upperBound, bases[segment + 1]) - bases[segment]
+            let indices = low..<high
+            for index in reversed ? Array(indices.reversed()) : Array(indices) {
+                let slot = table + index * words
+                guard slot[0] != 0 else { continue }
+                body(bases[segment] + index, Self.state(inSlot: slot))
+            }
+        }
+    }
+
     /// Frees the slot memory; the set is empty and unusable afterwards.
     public func free() {
         guard !isFreed else { return }

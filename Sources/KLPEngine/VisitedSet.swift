@@ -56,6 +56,9 @@ public protocol VisitedSet<State>: AnyObject, Sendable {
     func slot(of state: State) -> Int?
     /// Calls `body` with every state in the set and its slot (exact sets only).
     func forEach(_ body: (Int, State) -> Void)
+    /// Calls `body` with every state whose slot is in `slots`, in slot order
+    /// or its reverse (exact sets only).
+    func forEach(slots: Range<Int>, reversed: Bool, _ body: (Int, State) -> Void)
     /// Frees the set's memory.
     func free()
 }

@@ -56,7 +56,7 @@ struct RunCommand {
             text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         } else {
             guard let data = FileManager.default.contents(atPath: scenarioPath) else {
-                throw CommandFailure("\(scenarioPath):1:1: error: cannot read scenario file")
+                throw CommandFailure.diagnostics("\(scenarioPath):1:1: error: cannot read scenario file")
             }
             text = String(decoding: data, as: UTF8.self)
         }
@@ -66,7 +66,7 @@ struct RunCommand {
             let scenario = try Scenario.parse(text, file: name)
             outcome = try ScenarioRunner.run(scenario, file: name, world: world, core: core, checked: properties)
         } catch {
-            throw CommandFailure(error.description)
+            throw CommandFailure.diagnostics(error.description)
         }
         console.out(outcome.output.map { $0 + "\n" }.joined())
         for finding in outcome.findings {

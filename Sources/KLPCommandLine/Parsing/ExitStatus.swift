@@ -28,11 +28,20 @@ public struct CommandFailure: Error, Equatable, CustomStringConvertible {
     public var message: String
     /// The exit status.
     public var status: ExitStatus
+    /// Whether `message` is already `file:line:col: error: ...` lines, printed as they are.
+    public var isDiagnostics = false
 
     /// Creates a failure.
     public init(_ message: String, status: ExitStatus = .badInput) {
         self.message = message
         self.status = status
+    }
+
+    /// A failure made of diagnostics lines, printed as they are (exit 2).
+    public static func diagnostics(_ text: String) -> CommandFailure {
+        var failure = CommandFailure(text)
+        failure.isDiagnostics = true
+        return failure
     }
 
     /// The message.

@@ -39,46 +39,46 @@ extension CompiledWorld {
                 subject: "transition",
                 value: transition < 0
                     ? "none" : "'\(patchName(transition))' to \(machine.targetIsPatched ? "PATCHED" : "UNPATCHED")"))
-        for m in 0..<moduleCount {
+        for m in 0..<self.moduleCount {
             let names = ["UNLOADED", "COMING", "LIVE", "GOING"]
             facts.append(StateFact(subject: "module \(moduleName(m))", value: names[machine.moduleState(m)]))
         }
-        for p in 0..<patchCount {
-            var stage = machine.isListed(p) ? "listed" : state[flag: retired[p]] ? "retired" : "unloaded"
-            if state[flag: forced[p]] { stage += ", forced" }
+        for p in 0..<self.patchCount {
+            var stage = machine.isListed(p) ? "listed" : state[flag: self.retired[p]] ? "self.retired" : "unloaded"
+            if state[flag: self.forced[p]] { stage += ", self.forced" }
             facts.append(StateFact(subject: "patch \(patchName(p))", value: stage))
-            let first = Int(firstObject[p])
-            for g in first..<(first + Int(objectCountOf[p])) where machine.isListed(p) {
-                var parts = [state[flag: patched[g]] ? "patched" : "not patched"]
-                if state[flag: flag[g]] { parts.append("post_unpatch enabled") }
-                if state[flag: preOpen[g]] { parts.append("pre_patch open") }
-                if state[flag: postOpen[g]] { parts.append("post_patch open") }
+            let first = Int(self.firstObject[p])
+            for g in first..<(first + Int(self.objectCountOf[p])) where machine.isListed(p) {
+                var parts = [state[flag: self.patched[g]] ? "self.patched" : "not self.patched"]
+                if state[flag: self.flag[g]] { parts.append("post_unpatch enabled") }
+                if state[flag: self.preOpen[g]] { parts.append("pre_patch open") }
+                if state[flag: self.postOpen[g]] { parts.append("post_patch open") }
                 facts.append(StateFact(subject: "\(patchName(p))/\(machine.objectName(g))", value: parts.joined(separator: ", ")))
             }
-            for t in 0..<targetCount {
+            for t in 0..<self.targetCount {
                 let d = machine.hasDynamic(p, t)
                 if d >= 0 {
                     facts.append(
                         StateFact(
                             subject: "\(patchName(p))/\(targetName(t)) (nop)",
-                            value: state[flag: dynamicPatched[d]] ? "patched" : "not patched"))
+                            value: state[flag: self.dynamicPatched[d]] ? "self.patched" : "not self.patched"))
                 }
             }
         }
-        if symmetry {
-            facts.append(StateFact(subject: "tasks", value: "\(state[patchedTaskCount]) of \(taskCount) PATCHED"))
+        if self.symmetry {
+            facts.append(StateFact(subject: "tasks", value: "\(state[self.patchedTaskCount]) of \(self.taskCount) PATCHED"))
         } else {
-            for task in 0..<taskCount {
-                facts.append(StateFact(subject: "task \(task + 1)", value: state[flag: taskPatched[task]] ? "PATCHED" : "UNPATCHED"))
+            for task in 0..<self.taskCount {
+                facts.append(StateFact(subject: "task \(task + 1)", value: state[flag: self.taskPatched[task]] ? "PATCHED" : "UNPATCHED"))
             }
         }
-        for w in 0..<workerCount {
-            let module = moduleName(Int(moduleOfWorker[w]))
-            var value = state[flag: workerPatched[w]] ? "PATCHED" : "UNPATCHED"
-            if state[flag: workerSleeping[w]] { value += ", sleeping in the original work function" }
+        for w in 0..<self.workerCount {
+            let module = moduleName(Int(self.moduleOfWorker[w]))
+            var value = state[flag: self.workerPatched[w]] ? "PATCHED" : "UNPATCHED"
+            if state[flag: self.workerSleeping[w]] { value += ", sleeping in the original work function" }
             facts.append(StateFact(subject: "worker of \(module)", value: value))
         }
-        if state[flag: reversed] { facts.append(StateFact(subject: "transition reversed", value: "yes")) }
+        if state[flag: self.reversed] { facts.append(StateFact(subject: "transition self.reversed", value: "yes")) }
         return facts
     }
 
@@ -119,41 +119,41 @@ extension CompiledWorld {
     }
 
     /// Whether patch p is on the list in `state`.
-    public func isListed<State: PackedState>(_ p: Int, in state: State) -> Bool { state[position[p]] != 0 }
+    public func isListed<State: PackedState>(_ p: Int, in state: State) -> Bool { state[self.position[p]] != 0 }
 
-    /// Whether patch p's module is inserted (listed or retired) in `state`.
+    /// Whether patch p's module is inserted (listed or self.retired) in `state`.
     public func isInserted<State: PackedState>(_ p: Int, in state: State) -> Bool {
-        state[position[p]] != 0 || state[flag: retired[p]]
+        state[self.position[p]] != 0 || state[flag: self.retired[p]]
     }
 
     /// Whether module m is loaded (COMING, LIVE or GOING) in `state`.
     public func isLoaded<State: PackedState>(module m: Int, in state: State) -> Bool {
-        state[moduleState[m]] != ModuleState.unloaded
+        state[self.moduleState[m]] != ModuleState.unloaded
     }
 
     /// Whether a transition runs in `state`.
-    public func inTransition<State: PackedState>(_ state: State) -> Bool { state[transitionPatch] != 0 }
+    public func inTransition<State: PackedState>(_ state: State) -> Bool { state[self.transitionPatch] != 0 }
 
     /// The name of the patch in transition in `state`, if any.
     public func transitionPatchName<State: PackedState>(_ state: State) -> String? {
-        let p = state[transitionPatch] - 1
+        let p = state[self.transitionPatch] - 1
         return p >= 0 ? patchName(p) : nil
     }
 
     /// The target module of object `g`, or nil for vmlinux.
     public func module(ofObject g: Int) -> Int? {
-        let t = Int(targetOfObject[g])
+        let t = Int(self.targetOfObject[g])
         return t == 0 ? nil : t - 1
     }
 
     /// The patch of object `g`.
-    public func patch(ofObject g: Int) -> Int { Int(patchOfObject[g]) }
+    public func patch(ofObject g: Int) -> Int { Int(self.patchOfObject[g]) }
 
     /// The static object of patch p for a target name, if any.
     public func object(patch p: Int, target name: String) -> Int? {
         let t = name == "vmlinux" ? 0 : (world.modules.firstIndex { $0.name == name }.map { $0 + 1 } ?? -1)
         guard t >= 0 else { return nil }
-        let g = Int(objectOf[p * targetCount + t])
+        let g = Int(self.objectOf[p * self.targetCount + t])
         return g >= 0 ? g : nil
     }
 }

@@ -8,11 +8,15 @@ import KLPEngine
 /// dynamic (nop) slots `d` for each replace patch and each target it lacks;
 /// workers `w` for busy modules. Immutable after init, hence
 /// `@unchecked Sendable`.
-public struct CompiledWorld: @unchecked Sendable {
-    /// The world it was compiled from.
-    public let world: World
+public struct WorldTables {
     /// Whether ordinary tasks are counted (symmetry) rather than named.
     public let symmetry: Bool
+    /// The core under check.
+    public let core: CoreVariant
+    /// Whether force writes are explored.
+    public let force: Bool
+    /// The names, for log lines only; kept alive by the owning `CompiledWorld`.
+    @usableFromInline unowned(unsafe) let names: Names
 
     public let patchCount: Int
     public let moduleCount: Int
@@ -24,65 +28,67 @@ public struct CompiledWorld: @unchecked Sendable {
 
     // Tables (raw, owned by `storage`).
     /// `objectOf[p * targetCount + t]`: static object of p for t, or -1.
-    let objectOf: UnsafePointer<Int8>
+    @usableFromInline let objectOf: UnsafePointer<Int8>
     /// `dynamicOf[p * targetCount + t]`: dynamic slot of p for t, or -1.
-    let dynamicOf: UnsafePointer<Int8>
+    @usableFromInline let dynamicOf: UnsafePointer<Int8>
     /// Per static object: its patch, target, callbacks mask, pre_patch mode, errno, patching-may-fail.
-    let patchOfObject: UnsafePointer<Int8>
-    let targetOfObject: UnsafePointer<Int8>
-    let callbackMask: UnsafePointer<UInt8>
-    let prePatchMode: UnsafePointer<UInt8>
-    let prePatchErrno: UnsafePointer<Int32>
-    let patchingMayFail: UnsafePointer<Bool>
+    @usableFromInline let patchOfObject: UnsafePointer<Int8>
+    @usableFromInline let targetOfObject: UnsafePointer<Int8>
+    @usableFromInline let callbackMask: UnsafePointer<UInt8>
+    @usableFromInline let prePatchMode: UnsafePointer<UInt8>
+    @usableFromInline let prePatchErrno: UnsafePointer<Int32>
+    @usableFromInline let patchingMayFail: UnsafePointer<Bool>
     /// Per patch: replace flag, first object and object count.
-    let isReplace: UnsafePointer<Bool>
-    let firstObject: UnsafePointer<Int8>
-    let objectCountOf: UnsafePointer<Int8>
+    @usableFromInline let isReplace: UnsafePointer<Bool>
+    @usableFromInline let firstObject: UnsafePointer<Int8>
+    @usableFromInline let objectCountOf: UnsafePointer<Int8>
     /// Per patch: dynamic slots, as a bitmask over targets it lacks.
     /// Per module: worker index or -1.
-    let workerOfModule: UnsafePointer<Int8>
-    let moduleOfWorker: UnsafePointer<Int8>
+    @usableFromInline let workerOfModule: UnsafePointer<Int8>
+    @usableFromInline let moduleOfWorker: UnsafePointer<Int8>
     /// `compatible[q * patchCount + p]`: loading p is allowed while q is listed (system states).
-    let stateAllows: UnsafePointer<Bool>
+    @usableFromInline let stateAllows: UnsafePointer<Bool>
 
     // Fields.
-    let position: UnsafePointer<BitField>
-    let retired: UnsafePointer<BitField>
-    let forced: UnsafePointer<BitField>
-    let transitionPatch: BitField
-    let targetPatched: BitField
-    let moduleState: UnsafePointer<BitField>
-    let patched: UnsafePointer<BitField>
-    let flag: UnsafePointer<BitField>
-    let preOpen: UnsafePointer<BitField>
-    let postOpen: UnsafePointer<BitField>
-    let dynamicExists: UnsafePointer<BitField>
-    let dynamicPatched: UnsafePointer<BitField>
+    @usableFromInline let position: UnsafePointer<BitField>
+    @usableFromInline let retired: UnsafePointer<BitField>
+    @usableFromInline let forced: UnsafePointer<BitField>
+    @usableFromInline let transitionPatch: BitField
+    @usableFromInline let targetPatched: BitField
+    @usableFromInline let moduleState: UnsafePointer<BitField>
+    @usableFromInline let patched: UnsafePointer<BitField>
+    @usableFromInline let flag: UnsafePointer<BitField>
+    @usableFromInline let preOpen: UnsafePointer<BitField>
+    @usableFromInline let postOpen: UnsafePointer<BitField>
+    @usableFromInline let dynamicExists: UnsafePointer<BitField>
+    @usableFromInline let dynamicPatched: UnsafePointer<BitField>
     /// With symmetry: the number of ordinary tasks in PATCHED; else unused.
-    let patchedTaskCount: BitField
+    @usableFromInline let patchedTaskCount: BitField
     /// Without symmetry: each ordinary task's state.
-    let taskPatched: UnsafePointer<BitField>
-    let workerPatched: UnsafePointer<BitField>
-    let workerSleeping: UnsafePointer<BitField>
+    @usableFromInline let taskPatched: UnsafePointer<BitField>
+    @usableFromInline let workerPatched: UnsafePointer<BitField>
+    @usableFromInline let workerSleeping: UnsafePointer<BitField>
+    /// Per state word: the bits of the ordinary tasks (without symmetry) and
+    /// of the workers, so "is any task (un)patched" is a few word tests.
+    @usableFromInline let taskMask: UnsafePointer<UInt64>
+    @usableFromInline let workerMask: UnsafePointer<UInt64>
     /// Only for the `no-switch-after-reverse` core.
-    let reversed: BitField
+    @usableFromInline let reversed: BitField
 
     /// Words a state needs.
     public let wordCount: Int
     /// Bits a state uses.
     public let bitCount: Int
 
-    private let storage: Storage
-
     /// pre_patch modes.
-    enum PrePatchMode: UInt8 { case succeeds = 0, mayFail = 1, fails = 2 }
+    @usableFromInline enum PrePatchMode: UInt8 { case succeeds = 0, mayFail = 1, fails = 2 }
 
-    /// Compiles `world`.
-    public init(_ world: World, symmetry: Bool) {
-        self.world = world
+    /// Compiles `world`, keeping its tables in `storage`.
+    init(_ world: World, symmetry: Bool, storage: Storage) {
         self.symmetry = symmetry
-        let storage = Storage()
-        self.storage = storage
+        core = world.core
+        force = world.force
+        names = storage.names
         patchCount = world.patches.count
         moduleCount = world.modules.count
         targetCount = moduleCount + 1
@@ -189,6 +195,16 @@ public struct CompiledWorld: @unchecked Sendable {
         reversed = world.core == .noSwitchAfterReverse ? layout.add(maxValue: 1) : .empty
         wordCount = layout.wordCount
         bitCount = layout.bitCount
+        let taskMask = storage.table(UInt64.self, count: wordCount, fill: 0)
+        let workerMask = storage.table(UInt64.self, count: wordCount, fill: 0)
+        for task in 0..<(symmetry ? 0 : taskCount) {
+            taskMask[taskPatched[task].word] |= taskPatched[task].mask << taskPatched[task].shift
+        }
+        for worker in 0..<workerCount {
+            workerMask[workerPatched[worker].word] |= workerPatched[worker].mask << workerPatched[worker].shift
+        }
+        self.taskMask = UnsafePointer(taskMask)
+        self.workerMask = UnsafePointer(workerMask)
 
         self.objectOf = UnsafePointer(objectOf)
         self.dynamicOf = UnsafePointer(dynamicOf)
@@ -206,18 +222,27 @@ public struct CompiledWorld: @unchecked Sendable {
         self.stateAllows = UnsafePointer(stateAllows)
     }
 
-    // MARK: Names
+    // MARK: Names (log lines only)
 
     /// The name of target `t` as the kernel prints objects.
-    public func targetName(_ t: Int) -> String { t == 0 ? "vmlinux" : world.modules[t - 1].name }
+    public func targetName(_ t: Int) -> String { t == 0 ? "vmlinux" : names.world.modules[t - 1].name }
     /// The name of patch `p`.
-    public func patchName(_ p: Int) -> String { world.patches[p].name }
+    public func patchName(_ p: Int) -> String { names.world.patches[p].name }
     /// The name of module `m`.
-    public func moduleName(_ m: Int) -> String { world.modules[m].name }
+    public func moduleName(_ m: Int) -> String { names.world.modules[m].name }
+
+    /// The world, for names.
+    @usableFromInline final class Names: @unchecked Sendable {
+        let world: World
+        init(_ world: World) { self.world = world }
+    }
 
     /// The raw tables, freed with the last copy of the world.
     final class Storage: @unchecked Sendable {
+        let names: Names
         private var blocks: [UnsafeMutableRawPointer] = []
+
+        init(_ world: World) { names = Names(world) }
 
         func table<T>(_ type: T.Type, count: Int, fill: T) -> UnsafeMutablePointer<T> {
             let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
@@ -228,4 +253,52 @@ public struct CompiledWorld: @unchecked Sendable {
 
         deinit { for block in blocks { block.deallocate() } }
     }
+}
+
+/// A world compiled for the hot path: the world as parsed, and a pointer
+/// to its `WorldTables`, whose members it forwards.
+@dynamicMemberLookup
+public struct CompiledWorld: @unchecked Sendable {
+    /// The world it was compiled from.
+    public let world: World
+    /// The tables; valid as long as this value (its storage) lives.
+    public let tables: UnsafePointer<WorldTables>
+    private let storage: WorldTables.Storage
+
+    /// Compiles `world`.
+    public init(_ world: World, symmetry: Bool) {
+        self.world = world
+        let storage = WorldTables.Storage(world)
+        self.storage = storage
+        let tables = storage.table(WorldTables.self, count: 1, fill: WorldTables(world, symmetry: symmetry, storage: storage))
+        self.tables = UnsafePointer(tables)
+    }
+
+    /// Forwards to the tables.
+    public subscript<T>(dynamicMember path: KeyPath<WorldTables, T>) -> T { tables.pointee[keyPath: path] }
+
+    /// The name of target `t`.
+    public func targetName(_ t: Int) -> String { tables.pointee.targetName(t) }
+    /// The name of patch `p`.
+    public func patchName(_ p: Int) -> String { tables.pointee.patchName(p) }
+    /// The name of module `m`.
+    public func moduleName(_ m: Int) -> String { tables.pointee.moduleName(m) }
+}
+
+/// A trivial handle on a world's tables, for the hot path: copying it
+/// copies one pointer. Valid while the `CompiledWorld` it came from lives.
+@dynamicMemberLookup
+public struct WorldRef {
+    /// The tables.
+    public let tables: UnsafePointer<WorldTables>
+    /// A handle on `world`'s tables.
+    @inlinable public init(_ world: CompiledWorld) { tables = world.tables }
+    /// Forwards to the tables.
+    @inlinable public subscript<T>(dynamicMember path: KeyPath<WorldTables, T>) -> T { tables.pointee[keyPath: path] }
+    /// The name of target `t`.
+    public func targetName(_ t: Int) -> String { tables.pointee.targetName(t) }
+    /// The name of patch `p`.
+    public func patchName(_ p: Int) -> String { tables.pointee.patchName(p) }
+    /// The name of module `m`.
+    public func moduleName(_ m: Int) -> String { tables.pointee.moduleName(m) }
 }

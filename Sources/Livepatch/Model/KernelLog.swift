@@ -43,7 +43,7 @@ public final class RecordingLog: KernelLog {
 
 /// The kernel's messages (section 6 of the semantics), without timestamps.
 public enum KernelMessage {
-    static func moduleState(_ state: Int) -> String {
+    @usableFromInline static func moduleState(_ state: Int) -> String {
         switch state {
         case ModuleState.coming: return "[MODULE_STATE_COMING] Full formed, running module_init"
         case ModuleState.going: return "[MODULE_STATE_GOING] Going away"
@@ -52,48 +52,48 @@ public enum KernelMessage {
         }
     }
 
-    static func direction(_ patched: Bool) -> String { patched ? "patching" : "unpatching" }
+    @usableFromInline static func direction(_ patched: Bool) -> String { patched ? "patching" : "unpatching" }
 
-    static func enabling(_ p: String) -> String { "livepatch: enabling patch '\(p)'" }
-    static func initializing(_ p: String, _ patched: Bool) -> String {
+    @usableFromInline static func enabling(_ p: String) -> String { "livepatch: enabling patch '\(p)'" }
+    @usableFromInline static func initializing(_ p: String, _ patched: Bool) -> String {
         "livepatch: '\(p)': initializing \(direction(patched)) transition"
     }
-    static func starting(_ p: String, _ patched: Bool) -> String {
+    @usableFromInline static func starting(_ p: String, _ patched: Bool) -> String {
         "livepatch: '\(p)': starting \(direction(patched)) transition"
     }
-    static func completing(_ p: String, _ patched: Bool) -> String {
+    @usableFromInline static func completing(_ p: String, _ patched: Bool) -> String {
         "livepatch: '\(p)': completing \(direction(patched)) transition"
     }
-    static func complete(_ p: String, _ patched: Bool) -> String {
+    @usableFromInline static func complete(_ p: String, _ patched: Bool) -> String {
         "livepatch: '\(p)': \(direction(patched)) complete"
     }
-    static func reversing(_ p: String, fromPatched: Bool) -> String {
+    @usableFromInline static func reversing(_ p: String, fromPatched: Bool) -> String {
         "livepatch: '\(p)': reversing transition from \(fromPatched ? "patching to unpatching" : "unpatching to patching")"
     }
-    static func canceling(_ p: String) -> String {
+    @usableFromInline static func canceling(_ p: String) -> String {
         "livepatch: '\(p)': canceling patching transition, going to unpatch"
     }
-    static func applying(_ p: String, _ m: String) -> String {
+    @usableFromInline static func applying(_ p: String, _ m: String) -> String {
         "livepatch: applying patch '\(p)' to loading module '\(m)'"
     }
-    static func reverting(_ p: String, _ m: String) -> String {
+    @usableFromInline static func reverting(_ p: String, _ m: String) -> String {
         "livepatch: reverting patch '\(p)' on unloading module '\(m)'"
     }
-    static func prePatchFailed(_ o: String) -> String { "livepatch: pre-patch callback failed for object '\(o)'" }
-    static func enableFailed(_ p: String) -> String { "livepatch: failed to enable patch '\(p)'" }
-    static func refusing(_ p: String, _ m: String) -> String {
+    @usableFromInline static func prePatchFailed(_ o: String) -> String { "livepatch: pre-patch callback failed for object '\(o)'" }
+    @usableFromInline static func enableFailed(_ p: String) -> String { "livepatch: failed to enable patch '\(p)'" }
+    @usableFromInline static func refusing(_ p: String, _ m: String) -> String {
         "livepatch: patch '\(p)' failed for module '\(m)', refusing to load module '\(m)'"
     }
-    static func incompatible(_ p: String) -> String {
+    @usableFromInline static func incompatible(_ p: String) -> String {
         "livepatch: Livepatch patch (\(p)) is not compatible with the already installed livepatches."
     }
-    static func patchFailed(_ o: String) -> String { "livepatch: failed to patch object '\(o)'" }
-    static func moduleFailed(_ p: String, _ m: String, _ errno: Int32) -> String {
+    @usableFromInline static func patchFailed(_ o: String) -> String { "livepatch: failed to patch object '\(o)'" }
+    @usableFromInline static func moduleFailed(_ p: String, _ m: String, _ errno: Int32) -> String {
         "livepatch: failed to apply patch '\(p)' to module '\(m)' (\(errno))"
     }
-    static let forcing = "livepatch: forcing remaining tasks to the patched state"
+    @usableFromInline static let forcing = "livepatch: forcing remaining tasks to the patched state"
 
-    static func callback(_ p: String, _ kind: CallbackKind, target: String, moduleState: Int?) -> String {
+    @usableFromInline static func callback(_ p: String, _ kind: CallbackKind, target: String, moduleState: Int?) -> String {
         guard let moduleState else { return "\(p): \(kind.functionName): vmlinux" }
         return "\(p): \(kind.functionName): \(target) -> \(Self.moduleState(moduleState))"
     }

@@ -14,7 +14,7 @@ public enum LivepatchEvent: Hashable, Sendable {
     case switchWorker(Int)
 
     /// The events of a world, in action order.
-    static func all(in world: CompiledWorld) -> [LivepatchEvent] {
+    @inlinable static func all(in world: CompiledWorld) -> [LivepatchEvent] {
         var events: [LivepatchEvent] = []
         for m in 0..<world.moduleCount {
             events += [.moduleComing(m), .moduleInit(m), .moduleExit(m), .moduleGoing(m)]
@@ -30,7 +30,7 @@ public enum LivepatchEvent: Hashable, Sendable {
     }
 
     /// The action index of this event with outcome `failAt` (0: nothing fails).
-    var code: UInt32 {
+    @inlinable var code: UInt32 {
         switch self {
         case .moduleComing(let m): return 0 << 24 | UInt32(m) << 8
         case .moduleInit(let m): return 1 << 24 | UInt32(m) << 8
@@ -48,7 +48,7 @@ public enum LivepatchEvent: Hashable, Sendable {
     }
 
     /// The event and outcome of an action index.
-    public static func decode(_ action: UInt32) -> (event: LivepatchEvent, failAt: Int)? {
+    @inlinable public static func decode(_ action: UInt32) -> (event: LivepatchEvent, failAt: Int)? {
         let parameter = Int((action >> 8) & 0xffff)
         let failAt = Int(action & 0xff)
         let event: LivepatchEvent
@@ -73,7 +73,7 @@ public enum LivepatchEvent: Hashable, Sendable {
 
 extension Machine {
     /// Runs one event.
-    public mutating func apply(_ event: LivepatchEvent) -> EventResult {
+    @inlinable public mutating func apply(_ event: LivepatchEvent) -> EventResult {
         let result: EventResult
         switch event {
         case .moduleComing(let m): result = moduleComing(m)

@@ -10,7 +10,10 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     public let world: CompiledWorld
     /// The events, in action order.
     public let events: [LivepatchEvent]
+    /// The hot path's handle on the world: one pointer.
+    private let tables: WorldRef
     private let codes: UnsafeMutablePointer<UInt32>
+    private let decoded: UnsafeMutablePointer<LivepatchEvent>
     private let eventCount: Int
     private let keepAlive: Storage
 
@@ -18,11 +21,16 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     public init(world: CompiledWorld) {
         precondition(world.wordCount <= State.wordCount, "state type too small")
         self.world = world
+        tables = WorldRef(world)
         events = LivepatchEvent.all(in: world)
         eventCount = events.count
         keepAlive = Storage(count: events.count)
         codes = keepAlive.codes
-        for (index, event) in events.enumerated() { codes[index] = event.code }
+        decoded = keepAlive.events
+        for (index, event) in events.enumerated() {
+            codes[index] = event.code
+            decoded[index] = event
+        }
     }
 
     /// Every property of section 5, indexed by `LivepatchProperty.index`.
@@ -45,15 +53,40 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     }
 
     /// Fires every event, once per outcome.
+    ///
+    /// Task switches, most of the transitions of a world with many tasks,
+    /// take a fast path: they run no callback, so they only flip a task's
+    /// state (exactly what `Machine.switchTask` and `finishStep` do).
     public func successors(of state: State, into sink: inout SuccessorSink<State>) {
+        let transition = state[tables.transitionPatch] - 1
+        let switching = transition >= 0 && !state[flag: tables.reversed]
+        let target = state[flag: tables.targetPatched]
+        let unlisted: PropertySet =
+            transition >= 0 && state[tables.position[transition]] == 0
+            ? PropertySet(index: LivepatchProperty.singleTransition.index) : []
         for index in 0..<eventCount {
+            let event = decoded[index]
             let code = codes[index]
-            let event = events[index]
+            if case .switchTask(let task) = event {
+                guard switching else { continue }
+                var next = state
+                if tables.symmetry {
+                    let count = state[tables.patchedTaskCount]
+                    if target ? count == tables.taskCount : count == 0 { continue }
+                    next[tables.patchedTaskCount] = target ? count + 1 : count - 1
+                } else {
+                    if state[flag: tables.taskPatched[task]] == target { continue }
+                    next[flag: tables.taskPatched[task]] = target
+                }
+                sink.emit(next, action: code, violating: unlisted)
+                continue
+            }
+            guard mayFire(event, in: state, transition: transition, target: target) else { continue }
             var failAt = 0
             var outcomes = 0
             repeat {
                 var machine = Machine(
-                    world: world, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: failAt))
+                    world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: failAt))
                 let result = machine.apply(event)
                 if result == .disabled { break }
                 if result == .done || machine.ranCallback || machine.state != state {
@@ -65,13 +98,47 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         }
     }
 
+    /// A necessary condition for `event` to fire or to run a callback,
+    /// read straight from the state: most events are disabled in most
+    /// states, and this skips them without running the machine. Events it
+    /// lets through are decided by the machine itself.
+    @inline(__always)
+    func mayFire(_ event: LivepatchEvent, in state: State, transition: Int, target: Bool) -> Bool {
+        switch event {
+        case .moduleComing(let m): return state[tables.moduleState[m]] == ModuleState.unloaded
+        case .moduleInit(let m): return state[tables.moduleState[m]] == ModuleState.coming
+        case .moduleExit(let m): return state[tables.moduleState[m]] == ModuleState.live
+        case .moduleGoing(let m): return state[tables.moduleState[m]] == ModuleState.going
+        case .loadPatch(let p):
+            // While a transition runs, upstream refuses with -EBUSY and no log
+            // or callback: a pure self-loop. Incompatible states log only.
+            return state[tables.position[p]] == 0 && !state[flag: tables.retired[p]]
+                && (transition < 0 || tables.core == .enableDuringTransition)
+        case .disablePatch(let p):
+            return state[tables.position[p]] != 0 && (transition < 0 || transition == p)
+        case .enablePatch(let p): return transition == p && !target
+        case .unloadPatch(let p): return state[flag: tables.retired[p]] && !state[flag: tables.forced[p]]
+        case .forcePatch(let p): return transition == p
+        case .complete, .switchWorker: return transition >= 0
+        case .switchTask: return transition >= 0
+        }
+    }
+
     /// `progress`: a state with no transition.
-    public func isGoal(_ state: State, property: Int) -> Bool { state[world.transitionPatch] == 0 }
+    public func isGoal(_ state: State, property: Int) -> Bool { state[tables.transitionPatch] == 0 }
 
     private final class Storage: @unchecked Sendable {
         let codes: UnsafeMutablePointer<UInt32>
-        init(count: Int) { codes = .allocate(capacity: max(count, 1)) }
-        deinit { codes.deallocate() }
+        let events: UnsafeMutablePointer<LivepatchEvent>
+        init(count: Int) {
+            codes = .allocate(capacity: max(count, 1))
+            events = .allocate(capacity: max(count, 1))
+            events.initialize(repeating: .complete, count: max(count, 1))
+        }
+        deinit {
+            codes.deallocate()
+            events.deallocate()
+        }
     }
 }
 
@@ -95,12 +162,12 @@ public struct WorldTooLarge: Error, CustomStringConvertible {
 extension CompiledWorld {
     /// Calls `visitor` with the model of this world, packed in 1, 2, 4 or 8 words.
     public func withModel<V: LivepatchModelVisitor>(_ visitor: V) throws -> V.Result {
-        switch wordCount {
+        switch self.wordCount {
         case 1: return try visitor.visit(LivepatchModel<UInt64>(world: self))
         case 2: return try visitor.visit(LivepatchModel<PackedWords2>(world: self))
         case 3, 4: return try visitor.visit(LivepatchModel<PackedWords4>(world: self))
         case 5...8: return try visitor.visit(LivepatchModel<PackedWords8>(world: self))
-        default: throw WorldTooLarge(bits: bitCount)
+        default: throw WorldTooLarge(bits: self.bitCount)
         }
     }
 }

@@ -4,7 +4,7 @@ extension Machine {
     // MARK: 1-4: the module loader
 
     /// 1. `insmod m`, first half: `klp_module_coming`.
-    public mutating func moduleComing(_ m: Int) -> EventResult {
+    @inlinable public mutating func moduleComing(_ m: Int) -> EventResult {
         guard moduleState(m) == ModuleState.unloaded else { return .disabled }
         let t = m + 1
         state[world.moduleState[m]] = ModuleState.coming
@@ -32,14 +32,14 @@ extension Machine {
                 return refuseComing(m, failedAt: index, order: order, errno: Errno.ebusy)
             }
             state[flag: world.patched[g]] = true
-            if p != transition || world.world.core == .comingPostPatchInTransition { postPatch(g) }
+            if p != transition || world.core == .comingPostPatchInTransition { postPatch(g) }
         }
         return .done
     }
 
     /// A refused load: roll back the patches before the failing one, as the
     /// GOING notifier does (their callbacks print the COMING state).
-    mutating func refuseComing(_ m: Int, failedAt failing: Int, order: ListOrder, errno: Int32) -> EventResult {
+    @inlinable mutating func refuseComing(_ m: Int, failedAt failing: Int, order: ListOrder, errno: Int32) -> EventResult {
         log.append(KernelMessage.refusing(world.patchName(order[failing]), world.moduleName(m)))
         for index in 0..<failing { revert(order[index], module: m) }
         state[world.moduleState[m]] = ModuleState.unloaded
@@ -47,12 +47,12 @@ extension Machine {
     }
 
     /// `klp_cleanup_module_patches_limited` for one patch.
-    mutating func revert(_ p: Int, module m: Int) {
+    @inlinable mutating func revert(_ p: Int, module m: Int) {
         let t = m + 1
         let g = objectOf(p, t)
         let d = hasDynamic(p, t)
         if g < 0 && d < 0 { return }
-        if g >= 0 && (p != transitionPatch || world.world.core == .goingPreUnpatchInTransition) { preUnpatch(g) }
+        if g >= 0 && (p != transitionPatch || world.core == .goingPreUnpatchInTransition) { preUnpatch(g) }
         log.append(KernelMessage.reverting(world.patchName(p), world.moduleName(m)))
         if g >= 0 {
             state[flag: world.patched[g]] = false
@@ -64,7 +64,7 @@ extension Machine {
 
     /// 2. `insmod m`, second half: the module's init runs; a busy module's
     /// worker enters the work function and sleeps in it if it runs the original.
-    public mutating func moduleInit(_ m: Int) -> EventResult {
+    @inlinable public mutating func moduleInit(_ m: Int) -> EventResult {
         guard moduleState(m) == ModuleState.coming else { return .disabled }
         state[world.moduleState[m]] = ModuleState.live
         let w = Int(world.workerOfModule[m])
@@ -76,7 +76,7 @@ extension Machine {
     }
 
     /// 3. `rmmod m`, first half: the module's exit runs and wakes its worker.
-    public mutating func moduleExit(_ m: Int) -> EventResult {
+    @inlinable public mutating func moduleExit(_ m: Int) -> EventResult {
         guard moduleState(m) == ModuleState.live else { return .disabled }
         state[world.moduleState[m]] = ModuleState.going
         let w = Int(world.workerOfModule[m])
@@ -85,7 +85,7 @@ extension Machine {
     }
 
     /// 4. `rmmod m`, second half: `klp_module_going`.
-    public mutating func moduleGoing(_ m: Int) -> EventResult {
+    @inlinable public mutating func moduleGoing(_ m: Int) -> EventResult {
         guard moduleState(m) == ModuleState.going else { return .disabled }
         let order = listOrder()
         for index in 0..<order.count { revert(order[index], module: m) }
@@ -96,14 +96,14 @@ extension Machine {
     // MARK: 5-8: enabling, disabling, reversing
 
     /// 5. `insmod p`: `klp_enable_patch`.
-    public mutating func loadPatch(_ p: Int) -> EventResult {
+    @inlinable public mutating func loadPatch(_ p: Int) -> EventResult {
         guard !isListed(p) && !state[flag: world.retired[p]] else { return .disabled }
         for q in 0..<world.patchCount where isListed(q) && !world.stateAllows[q &* world.patchCount &+ p] {
             log.append(KernelMessage.incompatible(world.patchName(p)))
             return .refused(Errno.einval)
         }
         if transitionPatch >= 0 {
-            guard world.world.core == .enableDuringTransition else { return .refused(Errno.ebusy) }
+            guard world.core == .enableDuringTransition else { return .refused(Errno.ebusy) }
             mark(.singleTransition)
             log.explain(.singleTransition, "'\(world.patchName(p))' was enabled while the transition of '\(world.patchName(transitionPatch))' still runs")
         }
@@ -147,7 +147,7 @@ extension Machine {
     }
 
     /// `klp_cancel_transition` and the error path of `klp_enable_patch`.
-    mutating func cancel(_ p: Int, errno: Int32) -> EventResult {
+    @inlinable mutating func cancel(_ p: Int, errno: Int32) -> EventResult {
         log.append(KernelMessage.enableFailed(world.patchName(p)))
         log.append(KernelMessage.canceling(world.patchName(p)))
         state[flag: world.targetPatched] = false
@@ -156,7 +156,7 @@ extension Machine {
     }
 
     /// 6. `echo 0 > /sys/kernel/livepatch/p/enabled`.
-    public mutating func disablePatch(_ p: Int) -> EventResult {
+    @inlinable public mutating func disablePatch(_ p: Int) -> EventResult {
         guard isListed(p) else { return .disabled }
         guard isEnabled(p) else { return .refused(Errno.einval) }
         if transitionPatch == p { return reverse() }
@@ -172,18 +172,18 @@ extension Machine {
     }
 
     /// 7. `echo 1 > /sys/kernel/livepatch/p/enabled`: only reverses an unpatching transition.
-    public mutating func enablePatch(_ p: Int) -> EventResult {
+    @inlinable public mutating func enablePatch(_ p: Int) -> EventResult {
         guard isListed(p) else { return .disabled }
         guard transitionPatch == p && !targetIsPatched else { return .refused(Errno.einval) }
         return reverse()
     }
 
     /// 8. `klp_reverse_transition`.
-    mutating func reverse() -> EventResult {
+    @inlinable mutating func reverse() -> EventResult {
         let p = transitionPatch
         let wasPatching = targetIsPatched
         log.append(KernelMessage.reversing(world.patchName(p), fromPatched: wasPatching))
-        if wasPatching && world.world.core == .reverseCallsPreUnpatch {
+        if wasPatching && world.core == .reverseCallsPreUnpatch {
             let first = Int(world.firstObject[p])
             for g in first..<(first + Int(world.objectCountOf[p])) where state[flag: world.patched[g]] { preUnpatch(g) }
         }
@@ -196,15 +196,15 @@ extension Machine {
     // MARK: 9-12: completion, task switching, unloading, forcing
 
     /// 9. `klp_try_complete_transition` once every task has switched.
-    public mutating func complete() -> EventResult {
+    @inlinable public mutating func complete() -> EventResult {
         guard transitionPatch >= 0 else { return .disabled }
-        guard allTasksSwitched() || world.world.core == .completeBeforeSwitch else { return .disabled }
+        guard allTasksSwitched() || world.core == .completeBeforeSwitch else { return .disabled }
         completeTransition(cancelling: false)
         return .done
     }
 
     /// `klp_complete_transition`, then the frees of `klp_try_complete_transition`.
-    mutating func completeTransition(cancelling: Bool) {
+    @inlinable mutating func completeTransition(cancelling: Bool) {
         let p = transitionPatch
         let patching = targetIsPatched
         taskView = state
@@ -217,7 +217,7 @@ extension Machine {
                 let q = order[index]
                 if q == p { break }
                 replacedPatches |= 1 << UInt32(q)
-                if world.world.core == .replaceRunsOldCallbacks { runOldCallbacks(q) }
+                if world.core == .replaceRunsOldCallbacks { runOldCallbacks(q) }
                 unpatchAll(q)
             }
             discardDynamic(p)
@@ -225,8 +225,8 @@ extension Machine {
         if !patching { unpatchAll(p) }
         setAllTasks(patched: false)
         let first = Int(world.firstObject[p])
-        let ignoresLoaded = world.world.core == .completeIgnoresLoaded
-        let skipsPostUnpatch = cancelling && world.world.core == .cancelSkipsPostUnpatch
+        let ignoresLoaded = world.core == .completeIgnoresLoaded
+        let skipsPostUnpatch = cancelling && world.core == .cancelSkipsPostUnpatch
         for g in first..<(first + Int(world.objectCountOf[p])) where ignoresLoaded || isLoaded(target: target(ofObject: g)) {
             if patching {
                 postPatch(g)
@@ -260,7 +260,7 @@ extension Machine {
     }
 
     /// The open brackets of p, in words.
-    func openBrackets(_ p: Int) -> String {
+    @inlinable func openBrackets(_ p: Int) -> String {
         let first = Int(world.firstObject[p])
         var open: [String] = []
         for g in first..<(first + Int(world.objectCountOf[p])) {
@@ -272,7 +272,7 @@ extension Machine {
 
     /// The `replace-runs-old-callbacks` core: a replaced patch gets the
     /// unpatch callbacks it should never see.
-    mutating func runOldCallbacks(_ q: Int) {
+    @inlinable mutating func runOldCallbacks(_ q: Int) {
         let first = Int(world.firstObject[q])
         for g in first..<(first + Int(world.objectCountOf[q])) where state[flag: world.patched[g]] {
             preUnpatch(g)
@@ -281,7 +281,7 @@ extension Machine {
     }
 
     /// Whether worker w cannot switch (`klp_check_stack_func`).
-    func isBlocked(worker w: Int) -> Bool {
+    @inlinable func isBlocked(worker w: Int) -> Bool {
         guard state[flag: world.workerSleeping[w]] else { return false }
         let p = transitionPatch
         let t = Int(world.moduleOfWorker[w]) + 1
@@ -305,11 +305,11 @@ extension Machine {
     }
 
     /// Whether tasks may switch now (the `no-switch-after-reverse` core forbids it after a reversal).
-    var switchingAllowed: Bool { transitionPatch >= 0 && !state[flag: world.reversed] }
+    @inlinable var switchingAllowed: Bool { transitionPatch >= 0 && !state[flag: world.reversed] }
 
     /// 10. An ordinary task switches to the target state. With symmetry,
     /// `task` is ignored: one of the tasks not yet switched switches.
-    public mutating func switchTask(_ task: Int) -> EventResult {
+    @inlinable public mutating func switchTask(_ task: Int) -> EventResult {
         guard switchingAllowed else { return .disabled }
         let target = targetIsPatched
         if world.symmetry {
@@ -329,7 +329,7 @@ extension Machine {
     }
 
     /// 10. A busy module's worker switches, unless it sleeps in a function being replaced.
-    public mutating func switchWorker(_ w: Int) -> EventResult {
+    @inlinable public mutating func switchWorker(_ w: Int) -> EventResult {
         guard switchingAllowed else { return .disabled }
         let target = targetIsPatched
         guard state[flag: world.workerPatched[w]] != target, !isBlocked(worker: w) else { return .disabled }
@@ -338,7 +338,7 @@ extension Machine {
     }
 
     /// 11. `rmmod p`.
-    public mutating func unloadPatch(_ p: Int) -> EventResult {
+    @inlinable public mutating func unloadPatch(_ p: Int) -> EventResult {
         if state[flag: world.retired[p]] && !state[flag: world.forced[p]] {
             state[flag: world.retired[p]] = false
             return .done
@@ -348,8 +348,8 @@ extension Machine {
     }
 
     /// 12. `echo 1 > /sys/kernel/livepatch/p/force`.
-    public mutating func forcePatch(_ p: Int) -> EventResult {
-        guard world.world.force, transitionPatch == p else { return .disabled }
+    @inlinable public mutating func forcePatch(_ p: Int) -> EventResult {
+        guard world.force, transitionPatch == p else { return .disabled }
         log.append(KernelMessage.forcing)
         let target = targetIsPatched
         setAllTasks(patched: target)
@@ -362,7 +362,7 @@ extension Machine {
     }
 
     /// After any step: a transition patch is always listed.
-    public mutating func finishStep() {
+    @inlinable public mutating func finishStep() {
         let p = transitionPatch
         if p >= 0 && !isListed(p) {
             mark(.singleTransition)

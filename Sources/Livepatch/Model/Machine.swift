@@ -16,8 +16,8 @@ public enum EventResult: Equatable, Sendable {
 /// Every event is one atomic step under `klp_mutex`. The machine records
 /// which properties the step breaks in `violated`, and the kernel log in `log`.
 public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
-    /// The world.
-    public let world: CompiledWorld
+    /// The world's tables.
+    public let world: WorldRef
     /// The state, updated by each event.
     public var state: State
     /// The kernel log of the step.
@@ -30,19 +30,24 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     public var ranCallback = false
 
     /// Objects whose pre_patch failed in this step.
-    var failedPrePatch: UInt64 = 0
+    @usableFromInline var failedPrePatch: UInt64 = 0
     /// Objects whose patching failed in this step.
-    var failedPatching: UInt64 = 0
+    @usableFromInline var failedPatching: UInt64 = 0
     /// Patches replaced in this step.
-    var replacedPatches: UInt32 = 0
+    @usableFromInline var replacedPatches: UInt32 = 0
     /// The state task-related properties are judged on: the state before a
     /// completion while it runs (the core resets task states and clears
     /// `func->transition` before the post callbacks), else the current one.
-    var taskView: State?
+    @usableFromInline var taskView: State?
 
     /// A machine at `state`.
-    @inlinable
-    public init(world: CompiledWorld, state: State, log: Log, oracle: Oracle) {
+    @inlinable public init(world: CompiledWorld, state: State, log: Log, oracle: Oracle) {
+        self.init(world: WorldRef(world), state: state, log: log, oracle: oracle)
+    }
+
+    /// A machine at `state`, for the hot path.
+    @inlinable @inline(__always)
+    public init(world: WorldRef, state: State, log: Log, oracle: Oracle) {
         self.world = world
         self.state = state
         self.log = log
@@ -51,37 +56,38 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
 
     // MARK: Reading the state
 
-    @inline(__always) func position(_ p: Int) -> Int { state[world.position[p]] }
-    @inline(__always) func isListed(_ p: Int) -> Bool { state[world.position[p]] != 0 }
+    @inlinable @inline(__always) func position(_ p: Int) -> Int { state[world.position[p]] }
+    @inlinable @inline(__always) func isListed(_ p: Int) -> Bool { state[world.position[p]] != 0 }
     /// The transition patch, or -1.
-    @inline(__always) var transitionPatch: Int { state[world.transitionPatch] - 1 }
-    @inline(__always) var targetIsPatched: Bool { state[flag: world.targetPatched] }
-    @inline(__always) func moduleState(_ m: Int) -> Int { state[world.moduleState[m]] }
-    @inline(__always) func objectOf(_ p: Int, _ t: Int) -> Int { Int(world.objectOf[p &* world.targetCount &+ t]) }
-    @inline(__always) func dynamicOf(_ p: Int, _ t: Int) -> Int { Int(world.dynamicOf[p &* world.targetCount &+ t]) }
-    @inline(__always) func target(ofObject g: Int) -> Int { Int(world.targetOfObject[g]) }
-    @inline(__always) func patch(ofObject g: Int) -> Int { Int(world.patchOfObject[g]) }
+    @inlinable @inline(__always) var transitionPatch: Int { state[world.transitionPatch] - 1 }
+    @inlinable @inline(__always) var targetIsPatched: Bool { state[flag: world.targetPatched] }
+    @inlinable @inline(__always) func moduleState(_ m: Int) -> Int { state[world.moduleState[m]] }
+    @inlinable @inline(__always) func objectOf(_ p: Int, _ t: Int) -> Int { Int(world.objectOf[p &* world.targetCount &+ t]) }
+    @inlinable @inline(__always) func dynamicOf(_ p: Int, _ t: Int) -> Int { Int(world.dynamicOf[p &* world.targetCount &+ t]) }
+    @inlinable @inline(__always) func target(ofObject g: Int) -> Int { Int(world.targetOfObject[g]) }
+    @inlinable @inline(__always) func patch(ofObject g: Int) -> Int { Int(world.patchOfObject[g]) }
 
     /// Whether target `t` is loaded: vmlinux always, a module while COMING, LIVE or GOING.
-    @inline(__always) func isLoaded(target t: Int) -> Bool { t == 0 || moduleState(t - 1) != ModuleState.unloaded }
+    @inlinable @inline(__always) func isLoaded(target t: Int) -> Bool { t == 0 || moduleState(t - 1) != ModuleState.unloaded }
 
     /// Whether p has an existing dynamic object for t.
-    @inline(__always) func hasDynamic(_ p: Int, _ t: Int) -> Int {
+    @inlinable @inline(__always) func hasDynamic(_ p: Int, _ t: Int) -> Int {
         let d = dynamicOf(p, t)
         return d >= 0 && state[flag: world.dynamicExists[d]] ? d : -1
     }
 
     /// Patch indices in `list` order, oldest first, packed four bits each.
-    struct ListOrder {
-        var packed: UInt64 = 0
-        var count = 0
-        @inline(__always) subscript(index: Int) -> Int { Int((packed >> UInt64(4 &* index)) & 15) }
+    @usableFromInline struct ListOrder {
+        @usableFromInline var packed: UInt64 = 0
+        @usableFromInline var count = 0
+        @inlinable init() {}
+        @inlinable @inline(__always) subscript(index: Int) -> Int { Int((packed >> UInt64(4 &* index)) & 15) }
     }
 
-    func listOrder() -> ListOrder { listOrder(in: state) }
+    @inlinable func listOrder() -> ListOrder { listOrder(in: state) }
 
     /// The list order of `view`.
-    func listOrder(in view: State) -> ListOrder {
+    @inlinable func listOrder(in view: State) -> ListOrder {
         var order = ListOrder()
         for p in 0..<world.patchCount {
             let position = view[world.position[p]]
@@ -94,27 +100,27 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     }
 
     /// Whether p is enabled: listed and not unpatching.
-    func isEnabled(_ p: Int) -> Bool { isListed(p) && !(transitionPatch == p && !targetIsPatched) }
+    @inlinable func isEnabled(_ p: Int) -> Bool { isListed(p) && !(transitionPatch == p && !targetIsPatched) }
 
     // MARK: Callback wrappers (section 3) and the monitor (section 5)
 
     /// Records that the step breaks `property`; the caller explains why
     /// through `log.explain`, which costs nothing when the log is silent.
-    @inline(__always) mutating func mark(_ property: LivepatchProperty) {
+    @inlinable @inline(__always) mutating func mark(_ property: LivepatchProperty) {
         violated |= 1 << UInt64(property.index)
     }
 
     /// `pre_patch of 'p' on 'o'`, for reasons.
-    func call(_ kind: CallbackKind, _ g: Int) -> String {
+    @inlinable func call(_ kind: CallbackKind, _ g: Int) -> String {
         "\(kind.token) of '\(world.patchName(patch(ofObject: g)))' on '\(objectName(g))'"
     }
 
-    @inline(__always) func has(_ g: Int, _ kind: CallbackKind) -> Bool {
+    @inlinable @inline(__always) func has(_ g: Int, _ kind: CallbackKind) -> Bool {
         world.callbackMask[g] & UInt8(1 << kind.rawValue) != 0
     }
 
     /// Checks common to every callback wrapper call on static object `g`.
-    mutating func checkCall(_ g: Int, _ kind: CallbackKind) {
+    @inlinable mutating func checkCall(_ g: Int, _ kind: CallbackKind) {
         ranCallback = true
         let p = patch(ofObject: g)
         if !isLoaded(target: target(ofObject: g)) {
@@ -142,7 +148,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     }
 
     /// `klp_pre_patch_callback`: returns 0 or the errno.
-    mutating func prePatch(_ g: Int) -> Int32 {
+    @inlinable mutating func prePatch(_ g: Int) -> Int32 {
         checkCall(g, .prePatch)
         let result = has(g, .prePatch) ? oracle.prePatchResult(object: g, in: world) : 0
         if result == 0 {
@@ -160,7 +166,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     }
 
     /// `klp_post_patch_callback`.
-    mutating func postPatch(_ g: Int) {
+    @inlinable mutating func postPatch(_ g: Int) {
         checkCall(g, .postPatch)
         if !state[flag: world.preOpen[g]] {
             mark(.postPatchPaired)
@@ -177,7 +183,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     }
 
     /// `klp_pre_unpatch_callback`.
-    mutating func preUnpatch(_ g: Int) {
+    @inlinable mutating func preUnpatch(_ g: Int) {
         checkCall(g, .preUnpatch)
         if !state[flag: world.postOpen[g]] {
             mark(.preUnpatchPaired)
@@ -187,8 +193,8 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     }
 
     /// `klp_post_unpatch_callback`: runs only while the core's flag is set.
-    mutating func postUnpatch(_ g: Int) {
-        guard state[flag: world.flag[g]] || world.world.core == .ungatedPostUnpatch else { return }
+    @inlinable mutating func postUnpatch(_ g: Int) {
+        guard state[flag: world.flag[g]] || world.core == .ungatedPostUnpatch else { return }
         checkCall(g, .postUnpatch)
         if !state[flag: world.preOpen[g]] {
             mark(.postUnpatchPaired)
@@ -213,7 +219,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     // MARK: Which code tasks run (section 4, "function versions")
 
     /// The top two entries of target t's stack in `view`.
-    func stack(of t: Int, in view: State) -> (top: Entry, below: Entry) {
+    @inlinable func stack(of t: Int, in view: State) -> (top: Entry, below: Entry) {
         var top = Entry.original
         var below = Entry.original
         let order = listOrder(in: view)
@@ -236,33 +242,33 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     }
 
     /// The entry a task in patch state `patched` runs for t in `view`.
-    func runs(_ t: Int, patched: Bool, in view: State) -> Entry {
+    @inlinable func runs(_ t: Int, patched: Bool, in view: State) -> Entry {
         let (top, below) = stack(of: t, in: view)
         let transition = view[world.transitionPatch] - 1
         return top.patch == transition && transition >= 0 && !patched ? below : top
     }
 
     /// The patch states present among ordinary tasks and workers of `view`.
-    func taskStates(in view: State) -> (unpatched: Bool, patched: Bool) {
+    @inlinable func taskStates(in view: State) -> (unpatched: Bool, patched: Bool) {
         var unpatched = false
         var patched = false
         if world.symmetry {
             let count = view[world.patchedTaskCount]
             patched = count > 0
             unpatched = count < world.taskCount
-        } else {
-            for task in 0..<world.taskCount {
-                if view[flag: world.taskPatched[task]] { patched = true } else { unpatched = true }
-            }
         }
-        for worker in 0..<world.workerCount {
-            if view[flag: world.workerPatched[worker]] { patched = true } else { unpatched = true }
+        for word in 0..<world.wordCount {
+            let mask = world.taskMask[word] | world.workerMask[word]
+            guard mask != 0 else { continue }
+            let bits = view.word(word) & mask
+            if bits != 0 { patched = true }
+            if bits != mask { unpatched = true }
         }
         return (unpatched, patched)
     }
 
     /// post-patch-all-tasks: every task runs p's code for g's target, or a newer patch's.
-    func everyTaskRunsNewCode(ofObject g: Int) -> Bool {
+    @inlinable func everyTaskRunsNewCode(ofObject g: Int) -> Bool {
         let view = taskView ?? state
         let p = patch(ofObject: g)
         let t = target(ofObject: g)
@@ -278,7 +284,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     }
 
     /// post-unpatch-no-task: some task still runs p's (non-nop) code for g's target.
-    func someTaskRunsCode(ofObject g: Int) -> Bool {
+    @inlinable func someTaskRunsCode(ofObject g: Int) -> Bool {
         let view = taskView ?? state
         let p = patch(ofObject: g)
         let t = target(ofObject: g)
@@ -292,7 +298,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
 
     // MARK: Task states
 
-    mutating func setAllTasks(patched: Bool) {
+    @inlinable mutating func setAllTasks(patched: Bool) {
         if world.symmetry {
             state[world.patchedTaskCount] = patched ? world.taskCount : 0
         } else {
@@ -302,7 +308,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     }
 
     /// Whether every task and worker is in the target state.
-    func allTasksSwitched() -> Bool {
+    @inlinable func allTasksSwitched() -> Bool {
         let target = targetIsPatched
         let present = taskStates(in: state)
         return target ? !present.unpatched : !present.patched
@@ -311,7 +317,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     // MARK: Listing and retiring
 
     /// Removes p from `list`, closing the gap, and clears its per-listing state.
-    mutating func unlist(_ p: Int) {
+    @inlinable mutating func unlist(_ p: Int) {
         let gone = position(p)
         guard gone > 0 else { return }
         for q in 0..<world.patchCount where position(q) > gone { state[world.position[q]] = position(q) - 1 }
@@ -326,7 +332,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
         discardDynamic(p)
     }
 
-    mutating func discardDynamic(_ p: Int) {
+    @inlinable mutating func discardDynamic(_ p: Int) {
         for t in 0..<world.targetCount {
             let d = dynamicOf(p, t)
             if d >= 0 {
@@ -337,7 +343,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     }
 
     /// Whether any bracket of p's objects is open.
-    func hasOpenBrackets(_ p: Int) -> Bool {
+    @inlinable func hasOpenBrackets(_ p: Int) -> Bool {
         let first = Int(world.firstObject[p])
         for g in first..<(first + Int(world.objectCountOf[p]))
         where state[flag: world.preOpen[g]] || state[flag: world.postOpen[g]] {
@@ -347,7 +353,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     }
 
     /// Unpatches every object of p (static and dynamic).
-    mutating func unpatchAll(_ p: Int) {
+    @inlinable mutating func unpatchAll(_ p: Int) {
         let first = Int(world.firstObject[p])
         for g in first..<(first + Int(world.objectCountOf[p])) { state[flag: world.patched[g]] = false }
         for t in 0..<world.targetCount {
@@ -357,16 +363,22 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     }
 
     /// The object's name as the kernel prints it.
-    func objectName(_ g: Int) -> String { world.targetName(target(ofObject: g)) }
+    @inlinable func objectName(_ g: Int) -> String { world.targetName(target(ofObject: g)) }
 }
 
 /// An entry of a target's function stack.
+@usableFromInline
 struct Entry: Equatable {
     /// The patch, or -1 for the original function with no entry.
-    var patch: Int
+    @usableFromInline var patch: Int
     /// A nop entry stands for the original function.
-    var isNop: Bool
-    static let original = Entry(patch: -1, isNop: false)
+    @usableFromInline var isNop: Bool
+    @inlinable @inline(__always) init(patch: Int, isNop: Bool) {
+        self.patch = patch
+        self.isNop = isNop
+    }
+    /// The original function, with no entry.
+    @inlinable static var original: Entry { Entry(patch: -1, isNop: false) }
     /// Whether a task running this entry runs the original function.
-    var runsOriginal: Bool { patch < 0 || isNop }
+    @inlinable var runsOriginal: Bool { patch < 0 || isNop }
 }

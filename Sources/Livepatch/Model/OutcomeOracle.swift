@@ -2,9 +2,9 @@
 /// may fail fails, and whether patching that may fail fails.
 public protocol OutcomeOracle {
     /// The return value of object `g`'s pre_patch (0 or a negative errno).
-    mutating func prePatchResult(object g: Int, in world: CompiledWorld) -> Int32
+    @inlinable mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32
     /// Whether patching object `g` fails (`-EBUSY`).
-    mutating func patchingFails(object g: Int, in world: CompiledWorld) -> Bool
+    @inlinable mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool
 }
 
 /// The explorer's oracle: numbers the open outcomes ("choice points") of
@@ -15,26 +15,28 @@ public struct EnumeratingOracle: OutcomeOracle {
     /// The choice point to fail, 1-based; 0 for none.
     public let failAt: Int
     /// Choice points met so far.
-    public private(set) var choicePoints = 0
+    @usableFromInline var storedChoicePoints = 0
+    /// (see `storedChoicePoints`)
+    @inlinable public var choicePoints: Int { storedChoicePoints }
 
     /// An oracle failing the `failAt`-th choice point.
     @inlinable public init(failAt: Int) { self.failAt = failAt }
 
-    public mutating func prePatchResult(object g: Int, in world: CompiledWorld) -> Int32 {
+    @inlinable public mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32 {
         switch world.prePatchMode[g] {
-        case CompiledWorld.PrePatchMode.fails.rawValue:
+        case WorldTables.PrePatchMode.fails.rawValue:
             return world.prePatchErrno[g]
-        case CompiledWorld.PrePatchMode.mayFail.rawValue:
-            choicePoints += 1
+        case WorldTables.PrePatchMode.mayFail.rawValue:
+            storedChoicePoints += 1
             return choicePoints == failAt ? world.prePatchErrno[g] : 0
         default:
             return 0
         }
     }
 
-    public mutating func patchingFails(object g: Int, in world: CompiledWorld) -> Bool {
+    @inlinable public mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool {
         guard world.patchingMayFail[g] else { return false }
-        choicePoints += 1
+        storedChoicePoints += 1
         return choicePoints == failAt
     }
 }

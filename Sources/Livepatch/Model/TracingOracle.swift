@@ -17,7 +17,7 @@ public struct TracingOracle: OutcomeOracle {
     /// Fails the `failAt`-th choice point (1-based; 0: none).
     public init(failAt: Int) { inner = EnumeratingOracle(failAt: failAt) }
 
-    public mutating func prePatchResult(object g: Int, in world: CompiledWorld) -> Int32 {
+    public mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32 {
         let before = inner.choicePoints
         let result = inner.prePatchResult(object: g, in: world)
         if inner.choicePoints > before && inner.choicePoints == inner.failAt {
@@ -26,7 +26,7 @@ public struct TracingOracle: OutcomeOracle {
         return result
     }
 
-    public mutating func patchingFails(object g: Int, in world: CompiledWorld) -> Bool {
+    public mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool {
         let fails = inner.patchingFails(object: g, in: world)
         if fails { failed = ChoicePoint(kind: .patching, object: g) }
         return fails
@@ -46,17 +46,17 @@ public struct ScriptedOracle: OutcomeOracle {
         self.prePatchReturn = prePatchReturn
     }
 
-    public mutating func prePatchResult(object g: Int, in world: CompiledWorld) -> Int32 {
+    public mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32 {
         if let value = prePatchReturn[Int(world.patchOfObject[g])] { return value }
         switch world.prePatchMode[g] {
-        case CompiledWorld.PrePatchMode.fails.rawValue: return world.prePatchErrno[g]
-        case CompiledWorld.PrePatchMode.mayFail.rawValue:
+        case WorldTables.PrePatchMode.fails.rawValue: return world.prePatchErrno[g]
+        case WorldTables.PrePatchMode.mayFail.rawValue:
             return failing.contains(ChoicePoint(kind: .prePatch, object: g)) ? world.prePatchErrno[g] : 0
         default: return 0
         }
     }
 
-    public mutating func patchingFails(object g: Int, in world: CompiledWorld) -> Bool {
+    public mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool {
         world.patchingMayFail[g] && failing.contains(ChoicePoint(kind: .patching, object: g))
     }
 }

@@ -137,22 +137,59 @@ public enum ScenarioRunner {
                     diagnostics.append(Diagnostic(location: line.location, message: "the model has 'force off'; declare 'force on' to write to force"))
                 }
             case .step(let step):
-                for name in step.arguments where step.kind != "switch" && !patches.contains(name) && !modules.contains(name) {
-                    unknown(name, line.location)
+                checkStep(step, at: line.location)
+            }
+        }
+        /// A step must name what its kind acts on: a module, a patch, a task or a worker.
+        func checkStep(_ step: ScenarioStep, at location: SourceLocation) {
+            let name = step.arguments.first ?? ""
+            switch step.kind {
+            case "coming", "init", "exit", "going":
+                if !modules.contains(name) {
+                    diagnostics.append(
+                        Diagnostic(
+                            location: location,
+                            message: "'step \(step.kind)' takes a module; '\(name)' is not one (declared modules: \(world.modules.map(\.name).joined(separator: ", ")))"))
                 }
-                if step.kind == "switch", step.arguments.first == "worker", step.arguments.count == 2,
-                    !world.modules.contains(where: { $0.name == step.arguments[1] && $0.busy })
-                {
-                    diagnostics.append(Diagnostic(location: line.location, message: "'\(step.arguments[1])' is not a busy module of the model"))
+            case "load", "disable", "enable", "unload", "force":
+                if !patches.contains(name) { unknown(name, location, patchOnly: true) }
+                if step.kind == "force" && !world.force {
+                    diagnostics.append(Diagnostic(location: location, message: "the model has 'force off'; declare 'force on' to force"))
                 }
-                if let failure = step.failure {
-                    guard let p = world.patches.firstIndex(where: { $0.name == failure.patch }) else {
-                        unknown(failure.patch, line.location, patchOnly: true)
-                        continue
+            case "switch":
+                if step.arguments.first == "worker" {
+                    if !world.modules.contains(where: { $0.name == step.arguments[1] && $0.busy }) {
+                        diagnostics.append(Diagnostic(location: location, message: "'\(step.arguments[1])' is not a busy module of the model"))
                     }
-                    if !world.patches[p].objects.contains(where: { objectName($0.target, in: world) == failure.target }) {
-                        diagnostics.append(Diagnostic(location: line.location, message: "patch '\(failure.patch)' has no object '\(failure.target)'"))
+                } else if step.arguments.count == 2 {
+                    let text = step.arguments[1]
+                    if Int(text).map({ !(1...world.tasks).contains($0) }) ?? true {
+                        diagnostics.append(
+                            Diagnostic(location: location, message: "task '\(text)' does not exist; expected a number from 1 to \(world.tasks)"))
                     }
+                }
+            default:
+                break
+            }
+            if let failure = step.failure {
+                guard let p = world.patches.firstIndex(where: { $0.name == failure.patch }) else {
+                    unknown(failure.patch, location, patchOnly: true)
+                    return
+                }
+                guard let object = world.patches[p].objects.first(where: { objectName($0.target, in: world) == failure.target }) else {
+                    diagnostics.append(Diagnostic(location: location, message: "patch '\(failure.patch)' has no object '\(failure.target)'"))
+                    return
+                }
+                let canFail: Bool
+                switch failure.kind {
+                case .prePatch: if case .mayFail = object.prePatch { canFail = true } else { canFail = false }
+                case .patching: canFail = object.patchingMayFail
+                }
+                if !canFail {
+                    diagnostics.append(
+                        Diagnostic(
+                            location: location,
+                            message: "\(failure.kind.rawValue) of '\(failure.patch)' on '\(failure.target)' cannot fail in the model; declare it may-fail"))
                 }
             }
         }
