@@ -441,5 +441,9 @@ $PY report "$RESULTS" "$NOTES" "$VERSIONS" "$REPORT" "$N" "$INVOCATION" \
   "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" \
   "Machine: $(nproc) CPUs (nproc), ${CPU_MODEL:-unknown CPU}, ${MEM_TOTAL:-? GiB} RAM, $(uname -sr)" \
   "Load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER (other work on the machine skews timings)"
+if [[ -x Models/scale/run-scale.sh && -x "$KLP_BIN" ]]; then
+  log "livepatch scale models"
+  { echo; KLP_BIN="$KLP_BIN" Models/scale/run-scale.sh; } >>"$REPORT" || note "the livepatch scale run failed"
+fi
 log "wrote $REPORT"
 cat "$REPORT"

@@ -102,6 +102,9 @@ where Visited.State == Model.State {
     var start: UInt64 = 0
     var lastProgress: UInt64 = 0
 
+    /// Two cache lines, so that adjacent-line prefetching cannot couple workers either.
+    static var cacheLine: Int { 128 }
+
     /// States a worker claims at a time.
     static var chunkSize: Int { 256 }
     /// States expanded per round at most, so limits and progress are looked at often.
@@ -126,7 +129,12 @@ where Visited.State == Model.State {
         threads = options.threads
         contexts = .allocate(capacity: threads)
         for thread in 0..<threads {
-            let context = UnsafeMutablePointer<WorkerContext<State>>.allocate(capacity: 1)
+            // Each worker's context on cache lines of its own: the workers
+            // write their counters on every state, and sharing a line would
+            // make the two cores fight over it.
+            let bytes = (MemoryLayout<WorkerContext<State>>.stride + Self.cacheLine - 1) / Self.cacheLine * Self.cacheLine
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Self.cacheLine)
+            let context = raw.bindMemory(to: WorkerContext<State>.self, capacity: 1)
             context.initialize(to: WorkerContext(sinkCapacity: Self.batchSize + model.maxSuccessors))
             contexts[thread] = context
         }
@@ -142,7 +150,7 @@ where Visited.State == Model.State {
             context.pointee.deferred.free(ledger: ledger)
             context.pointee.candidates.deallocate()
             context.deinitialize(count: 1)
-            context.deallocate()
+            UnsafeMutableRawPointer(context).deallocate()
         }
         contexts.deallocate()
         chunkCounter.deallocate()
@@ -259,7 +267,7 @@ where Visited.State == Model.State {
     }
 
     /// Successors gathered before a batch of inserts.
-    static var batchSize: Int { 96 }
+    static var batchSize: Int { 256 }
 
     /// The hot loop of one worker: expand states into the sink until a batch
     /// is full, then prefetch every successor's slot and insert them all, so

@@ -126,7 +126,7 @@ struct StateGraph<State: PackedState> {
     }
 
     func dot() -> String {
-        var lines = ["digraph klpcheck {", "  rankdir=LR;", "  node [shape=box, fontname=\"monospace\", fontsize=9];"]
+        var lines = ["digraph klpcheck {", "  rankdir=TB;", "  node [shape=box, fontname=\"monospace\", fontsize=9];"]
         for (number, state) in states.enumerated() {
             var attributes = ["label=\"\(label(state).replacingOccurrences(of: "\"", with: "'"))\""]
             if number == 0 { attributes.append("peripheries=2") }

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Livepatch scale benchmark: prints Markdown (the livepatch part of
+# Reports/bench.md). Run from the repository root after `swift build -c release`.
+#
+#   Models/scale/run-scale.sh            the scale models and the growth table
+#
+# Every number comes from `klpcheck verify --format json` in this run.
+set -euo pipefail
+KLP="${KLP_BIN:-.build/release/klpcheck}"
+[[ -x "$KLP" ]] || { echo "$0: $KLP not found; run swift build -c release" >&2; exit 2; }
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/klp-scale.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+# verify FILE SYMMETRY THREADS -> one JSON line with the fields we report and the peak RSS.
+verify() {
+    local out="$WORK/out.json" rss="$WORK/rss.txt"
+    /usr/bin/time -f "%M" -o "$rss" "$KLP" verify "$1" --symmetry "$2" --threads "$3" --quiet --format json >"$out" || true
+    python3 - "$out" "$rss" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["rssKiB"] = int(open(sys.argv[2]).read().split()[-1])
+print(json.dumps({k: d[k] for k in ["states", "transitions", "depth", "seconds", "statesPerSecond", "bytesPerState", "verdict", "threads", "rssKiB"]}))
+PY
+}
+
+row() {  # model label symmetry threads
+    python3 - "$1" "$2" "$3" "$(verify "$1" "$2" "$3")" <<'PY'
+import json, sys
+path, symmetry, threads, data = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+print(f"| `{path}` | {symmetry} | {threads} | {data['states']:,} | {data['transitions']:,} | {data['depth']} | "
+      f"{data['seconds']:.3f} | {int(data['statesPerSecond']):,} | {data['bytesPerState']:.1f} | {data['rssKiB']/1024:.1f} | {data['verdict']} |")
+PY
+}
+
+echo "## Livepatch scale models"
+echo
+echo "Command: \`Models/scale/run-scale.sh\` (called by \`Models/bench/run-bench.sh\`); \`klpcheck verify MODEL --symmetry off --threads T\`."
+echo "Seconds and states/s cover the breadth-first search; the progress fixpoint runs after it."
+echo
+echo "| model | symmetry | threads | states | transitions | depth | seconds | states/s | bytes/state | peak RSS MiB | verdict |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for model in Models/scale/many-tasks.klp Models/scale/three-patches.klp Models/scale/cumulative.klp; do
+    for threads in 1 2; do row "$model" off "$threads"; done
+done
+echo
+echo "\`cumulative.klp\` reports the finding replaced-abandons-brackets; its bytes/state include rebuilding that trace (a second search that keeps the levels up to the trace's depth)."
+echo
+
+# The growth table: one world, growing one dimension at a time.
+world() {  # tasks patches modules
+    local tasks=$1 patches=$2 modules=$3 file="$WORK/w-$1-$2-$3.klp"
+    {
+        echo "tasks $tasks"
+        for m in $(seq 1 "$modules"); do echo "module mod$m"; done
+        for p in $(seq 1 "$patches"); do
+            echo "patch fix$p"
+            echo "  object vmlinux: pre_patch post_patch pre_unpatch post_unpatch"
+            for m in $(seq 1 "$modules"); do echo "  object mod$m: pre_patch post_patch pre_unpatch post_unpatch"; done
+        done
+    } >"$file"
+    echo "$file"
+}
+count() { "$KLP" verify "$1" --symmetry "$2" --threads 2 --quiet --format json | python3 -c "import json,sys; print(f\"{json.load(sys.stdin)['states']:,}\")"; }
+
+echo "## How the state space grows"
+echo
+echo "Worlds of non-replace patches, each with a vmlinux object and one object per module (all four callbacks); states with symmetry on and off."
+echo
+echo "| tasks | patches | modules | states, symmetry on | states, symmetry off |"
+echo "|---|---|---|---|---|"
+for spec in "1 1 1" "2 1 1" "4 1 1" "8 1 1" "12 1 1" "2 2 1" "2 3 1" "2 1 2" "2 1 3" "4 2 2" "8 2 2"; do
+    set -- $spec
+    file=$(world "$1" "$2" "$3")
+    echo "| $1 | $2 | $3 | $(count "$file" on) | $(count "$file" off) |"
+done
+echo
+echo "Tasks multiply the states in transition by 2^tasks without symmetry and by tasks+1 with it; each patch multiplies the space by the ways it can be unloaded, listed (in any list position), in transition or retired; each module by its four loader states."
