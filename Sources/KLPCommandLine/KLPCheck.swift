@@ -6,14 +6,20 @@ public enum KLPCheck {
     /// The version printed by `--version`.
     public static let version = "0.1.0"
 
-    /// One line per subcommand, for the top-level help.
-    static let commands: [(name: String, abstract: String)] = [
-        ("verify", VerifyCommand.spec.abstract),
-        ("run", RunCommand.spec.abstract),
-        ("gate", GateCommand.spec.abstract),
-        ("graph", GraphCommand.spec.abstract),
-        ("bench", BenchCommand.spec.abstract),
+    /// The subcommands, in the order `--help` lists them.
+    static let commandTypes: [any KLPCommand.Type] = [
+        VerifyCommand.self, RunCommand.self, GateCommand.self, GraphCommand.self, BenchCommand.self,
     ]
+
+    /// One line per subcommand, for the top-level help.
+    static var commands: [(name: String, abstract: String)] { commandTypes.map { ($0.spec.name, $0.spec.abstract) } }
+
+    /// Parses the arguments of `command`, then prints its help or runs it.
+    static func dispatch(_ command: any KLPCommand.Type, _ arguments: [String], console: Console) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, spec: command.spec)
+        if parsed.wantsHelp { return printHelp(command.spec, console) }
+        return try command.init(parsed, console: console).run(console: console).rawValue
+    }
 
     /// The top-level help text.
     static var help: String {
@@ -47,27 +53,10 @@ public enum KLPCheck {
             case "--version":
                 console.out("klpcheck \(version)\n")
                 return ExitStatus.holds.rawValue
-            case "verify":
-                let parsed = try ParsedArguments(rest, spec: VerifyCommand.spec)
-                if parsed.wantsHelp { return printHelp(VerifyCommand.spec, console) }
-                return try VerifyCommand(parsed, console: console).run(console: console).rawValue
-            case "run":
-                let parsed = try ParsedArguments(rest, spec: RunCommand.spec)
-                if parsed.wantsHelp { return printHelp(RunCommand.spec, console) }
-                return try RunCommand(parsed).run(console: console).rawValue
-            case "gate":
-                let parsed = try ParsedArguments(rest, spec: GateCommand.spec)
-                if parsed.wantsHelp { return printHelp(GateCommand.spec, console) }
-                return try GateCommand(parsed).run(console: console).rawValue
-            case "graph":
-                let parsed = try ParsedArguments(rest, spec: GraphCommand.spec)
-                if parsed.wantsHelp { return printHelp(GraphCommand.spec, console) }
-                return try GraphCommand(parsed).run(console: console).rawValue
-            case "bench":
-                let parsed = try ParsedArguments(rest, spec: BenchCommand.spec)
-                if parsed.wantsHelp { return printHelp(BenchCommand.spec, console) }
-                return try BenchCommand(parsed, console: console).run(console: console).rawValue
             default:
+                if let command = commandTypes.first(where: { $0.spec.name == name }) {
+                    return try dispatch(command, rest, console: console)
+                }
                 throw CommandFailure("unknown command '\(name)'; commands: \(commands.map(\.name).joined(separator: ", "))")
             }
         } catch let failure as CommandFailure where failure.isDiagnostics {

@@ -2,7 +2,7 @@ import FilterLock
 import KLPEngine
 
 /// `klpcheck bench filter-lock --n N [--bug]`: the engine's benchmark.
-struct BenchCommand {
+struct BenchCommand: KLPCommand {
     static let spec = CommandSpec(
         name: "bench",
         abstract: "Explore a benchmark model and print the engine's statistics.",

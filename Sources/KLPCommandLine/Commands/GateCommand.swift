@@ -2,7 +2,7 @@ import Foundation
 import KLPEngine
 
 /// `klpcheck gate [DIR]`: the CI invariant gate.
-struct GateCommand {
+struct GateCommand: KLPCommand {
     static let spec = CommandSpec(
         name: "gate",
         abstract: "Verify every .klp model under a folder and compare each verdict with its 'expect' line.",
@@ -35,7 +35,7 @@ struct GateCommand {
     let jobs: Int
     let options: SearchOptionGroup
 
-    init(_ parsed: ParsedArguments) throws {
+    init(_ parsed: ParsedArguments, console: Console) throws {
         directory = parsed.positional(0) ?? "Models"
         junit = parsed.value("--junit")
         json = parsed.value("--json")

@@ -3,7 +3,7 @@ import KLPEngine
 import Livepatch
 
 /// `klpcheck graph MODEL`: the reachable state graph of a small world.
-struct GraphCommand {
+struct GraphCommand: KLPCommand {
     static let spec = CommandSpec(
         name: "graph",
         abstract: "Write the reachable state graph of a small .klp world as Graphviz DOT or Mermaid.",
@@ -28,7 +28,7 @@ struct GraphCommand {
     let maxStates: Int
     let output: String?
 
-    init(_ parsed: ParsedArguments) throws {
+    init(_ parsed: ParsedArguments, console: Console) throws {
         path = parsed.positional(0) ?? ""
         format = try parsed.value("--format", expected: "dot or mermaid") { Format(rawValue: $0) } ?? .dot
         symmetry = try parsed.value("--symmetry", expected: "on or off") { ["on": true, "off": false][$0] } ?? true

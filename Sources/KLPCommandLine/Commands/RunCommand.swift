@@ -2,7 +2,7 @@ import Foundation
 import Livepatch
 
 /// `klpcheck run MODEL SCENARIO`: one concrete command sequence.
-struct RunCommand {
+struct RunCommand: KLPCommand {
     static let spec = CommandSpec(
         name: "run",
         abstract: "Run a scenario of commands against a .klp world and print the kernel's log lines.",
@@ -34,7 +34,7 @@ struct RunCommand {
     let core: CoreVariant?
     let properties: [LivepatchProperty]
 
-    init(_ parsed: ParsedArguments) throws {
+    init(_ parsed: ParsedArguments, console: Console) throws {
         modelPath = parsed.positional(0) ?? ""
         scenarioPath = parsed.positional(1) ?? ""
         core = try parsed.value(

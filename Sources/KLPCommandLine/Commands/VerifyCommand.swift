@@ -3,7 +3,7 @@ import KLPEngine
 import Livepatch
 
 /// `klpcheck verify MODEL`: the exhaustive check of a `.klp` world.
-struct VerifyCommand {
+struct VerifyCommand: KLPCommand {
     static let spec = CommandSpec(
         name: "verify",
         abstract: "Check every interleaving of a .klp livepatch world against the callback properties.",

@@ -194,21 +194,18 @@ public enum ScenarioRunner {
             }
         }
         if !diagnostics.isEmpty { throw ModelErrors(diagnostics: diagnostics) }
+        /// The scenario's value of an insmod-time flag, else the selftest
+        /// module's default when the scenario loads it, else the model's.
+        func chosen(_ name: String, _ given: [String: (Bool, SourceLocation)], _ defaults: [String: Bool]) -> Bool? {
+            if let (value, _) = given[name] { return value }
+            if let value = defaults[name], scenarioLoads(name, scenario) { return value }
+            return nil
+        }
         for index in world.patches.indices {
-            let name = world.patches[index].name
-            if let (value, _) = replace[name] {
-                world.patches[index].replace = value
-            } else if let value = defaultReplace[name], scenarioLoads(name, scenario) {
-                world.patches[index].replace = value
-            }
+            if let value = chosen(world.patches[index].name, replace, defaultReplace) { world.patches[index].replace = value }
         }
         for index in world.modules.indices {
-            let name = world.modules[index].name
-            if let (value, _) = busy[name] {
-                world.modules[index].busy = value
-            } else if let value = defaultBusy[name], scenarioLoads(name, scenario) {
-                world.modules[index].busy = value
-            }
+            if let value = chosen(world.modules[index].name, busy, defaultBusy) { world.modules[index].busy = value }
         }
     }
 
