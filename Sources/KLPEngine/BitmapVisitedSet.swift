@@ -74,13 +74,23 @@ public final class BitmapVisitedSet<State: PackedState>: VisitedSet, @unchecked 
         }
     }
 
-    /// Every state in `range`, in increasing order or its reverse.
+    /// Every state in `range`, in increasing order or its reverse; empty
+    /// words are skipped whole.
     public func forEach(slots range: Range<Int>, reversed: Bool, _ body: (Int, State) -> Void) {
         let indices = range.clamped(to: 0..<Int(universe))
-        for index in reversed ? Array(indices.reversed()) : Array(indices)
-        where bits[index >> 6] & (1 << UInt64(index & 63)) != 0 {
-            var value = UInt64(index)
-            body(index, withUnsafePointer(to: &value) { State(words: $0) })
+        guard !indices.isEmpty else { return }
+        let firstWord = indices.lowerBound >> 6
+        let lastWord = (indices.upperBound - 1) >> 6
+        for wordIndex in reversed ? stride(from: lastWord, through: firstWord, by: -1) : stride(from: firstWord, through: lastWord, by: 1) {
+            var word = bits[wordIndex]
+            while word != 0 {
+                let bit = reversed ? 63 - word.leadingZeroBitCount : word.trailingZeroBitCount
+                word &= ~(1 << UInt64(bit))
+                let index = wordIndex * 64 + bit
+                guard indices.contains(index) else { continue }
+                var value = UInt64(index)
+                body(index, withUnsafePointer(to: &value) { State(words: $0) })
+            }
         }
     }
 

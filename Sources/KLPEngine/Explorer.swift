@@ -109,9 +109,14 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
 
         // Possibility properties: decided on the complete stored state space.
         var unreachable: [Int: Bitset] = [:]
+        var marksRefused = false
         if complete {
             for index in possibilities.indices {
-                let marks = canReachGoal(property: index, in: visited)
+                // The marks take one bit per slot, within the memory budget.
+                guard let marks = canReachGoal(property: index, in: visited) else {
+                    marksRefused = true
+                    continue
+                }
                 if marks.allSet(among: visited) {
                     statuses[index] = .holds
                 } else {
@@ -134,7 +139,8 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
             statesPerSecond: Double(search.states) / seconds,
             bytesPerState: search.states == 0 ? 0 : Double(ledger.peakBytes) / Double(search.states),
             engineMemoryBytes: ledger.peakBytes, peakMemoryBytes: klp_peak_rss_bytes(), threads: options.threads,
-            visited: kind, limit: search.limit, omissionProbability: omission, complete: complete)
+            visited: kind, limit: search.limit ?? (marksRefused ? .memory : nil), omissionProbability: omission,
+            complete: complete && !marksRefused)
         return SearchReport(properties: properties, statuses: statuses, statistics: statistics)
     }
 
@@ -154,12 +160,13 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
     /// state with a marked successor, until a sweep marks nothing. Sweeps run
     /// on every worker thread over slices of the slots, in alternating
     /// directions, which lets marks travel far in one sweep.
-    func canReachGoal(property: Int, in visited: Visited) -> Bitset {
-        let marks = Bitset(count: visited.slotCount)
+    func canReachGoal(property: Int, in visited: Visited) -> Bitset? {
+        guard let marks = Bitset(count: visited.slotCount, ledger: ledger) else { return nil }
         visited.forEach { slot, state in
             if model.isGoal(state, property: property) { marks.insert(slot) }
         }
         let sweeper = GoalSweep(model: model, visited: visited, marks: marks, threads: max(1, options.threads))
+        sweeper.walk()
         var forward = true
         while sweeper.sweep(forward: forward) { forward.toggle() }
         return marks
@@ -260,6 +267,54 @@ where Visited.State == Model.State {
 
     deinit { changes.deallocate() }
 
+    /// Steps a greedy walk may take.
+    static var walkLength: Int { 64 }
+
+    /// From every unmarked state, follows its last successor for a few
+    /// steps; when the walk meets a marked state, every state on it can
+    /// reach a goal and is marked. Sound for any model (only real paths
+    /// mark), and fast when models emit their progress-making actions last,
+    /// as the livepatch model does with completion and task switches; the
+    /// sweeps then only finish what the walks missed.
+    func walk() {
+        if threads == 1 {
+            walk(worker: 0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threads) { walk(worker: $0) }
+        }
+    }
+
+    private func walk(worker: Int) {
+        var sink = SuccessorSink<Model.State>(capacity: model.maxSuccessors)
+        defer { sink.deallocate() }
+        var path: [Int] = []
+        path.reserveCapacity(Self.walkLength)
+        let slots = visited.slotCount
+        let slice = (slots + threads - 1) / threads
+        let range = min(slots, worker * slice)..<min(slots, (worker + 1) * slice)
+        visited.forEach(slots: range, reversed: false) { slot, state in
+            guard !marks.contains(slot) else { return }
+            path.removeAll(keepingCapacity: true)
+            path.append(slot)
+            var current = state
+            for _ in 0..<Self.walkLength {
+                sink.reset()
+                model.successors(of: current, into: &sink)
+                guard sink.count > 0 else { return }
+                for index in 0..<sink.count {
+                    if let next = visited.slot(of: sink.state(at: index)), marks.contains(next) {
+                        for visitedSlot in path { marks.insert(visitedSlot) }
+                        return
+                    }
+                }
+                let next = sink.state(at: sink.count - 1)
+                guard let nextSlot = visited.slot(of: next), !path.contains(nextSlot) else { return }
+                path.append(nextSlot)
+                current = next
+            }
+        }
+    }
+
     /// Marks states with a marked successor; true when any got marked.
     func sweep(forward: Bool) -> Bool {
         changes.pointee = 0
@@ -306,12 +361,15 @@ extension PropertySet {
 final class Bitset: @unchecked Sendable {
     private let words: UnsafeMutablePointer<UInt64>
     private let wordCount: Int
-    init(count: Int) {
+    private let ledger: MemoryLedger
+    /// A bitset of `count` bits, or nil when the ledger refuses the memory.
+    init?(count: Int, ledger: MemoryLedger) {
         wordCount = max(1, (count + 63) / 64)
-        words = .allocate(capacity: wordCount)
-        words.initialize(repeating: 0, count: wordCount)
+        guard let words = ledger.allocate(UInt64.self, count: wordCount, zeroed: true) else { return nil }
+        self.words = words
+        self.ledger = ledger
     }
-    deinit { words.deallocate() }
+    deinit { ledger.free(words, count: wordCount) }
     func insert(_ index: Int) { _ = klp_fetch_or(words + (index >> 6), 1 << UInt64(index & 63)) }
     func contains(_ index: Int) -> Bool { klp_load_relaxed(words + (index >> 6)) & (1 << UInt64(index & 63)) != 0 }
     /// Whether every stored state of `visited` is marked.

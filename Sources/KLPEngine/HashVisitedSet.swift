@@ -50,7 +50,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         hardLimits = .allocate(capacity: n)
         counts = .allocate(capacity: n * Self.counterStride)
         counts.initialize(repeating: 0, count: n * Self.counterStride)
-        defer { rebuildBases() }
+        capacities.initialize(repeating: 0, count: n)
         for segment in 0..<n {
             guard let table = ledger.allocate(UInt64.self, count: initialSegmentCapacity * State.wordCount, zeroed: true)
             else {
@@ -64,6 +64,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
             capacities[segment] = initialSegmentCapacity
             hardLimits[segment] = Int(Double(initialSegmentCapacity) * Self.hardLoad)
         }
+        rebuildBases()
     }
 
     deinit {
@@ -263,8 +264,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
             let table = slots[segment]
             let low = max(range.lowerBound, bases[segment]) - bases[segment]
             let high = min(range.upperBound, bases[segment + 1]) - bases[segment]
-            let indices = low..<high
-            for index in reversed ? Array(indices.reversed()) : Array(indices) {
+            for index in reversed ? stride(from: high - 1, through: low, by: -1) : stride(from: low, through: high - 1, by: 1) {
                 let slot = table + index * words
                 guard slot[0] != 0 else { continue }
                 body(bases[segment] + index, Self.state(inSlot: slot))

@@ -3,27 +3,38 @@
 /// counterexample in text.
 enum JUnitReport {
     static func render(_ gate: GateDocument) -> String {
-        var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
+        let suites = gate.models.map(suite)
         let totalTime = gate.models.reduce(0.0) { $0 + ($1.result?.seconds ?? 0) }
-        let cases = gate.models.reduce(0) { $0 + max(1, $1.result?.properties.count ?? 1) }
-        let failures = gate.models.filter { $0.status == .fail }.count
-        lines.append(
-            "<testsuites name=\"klpcheck gate\" tests=\"\(cases)\" failures=\"\(failures)\" errors=\"\(gate.bad)\" time=\"\(Format.fixed(totalTime, 3))\">")
-        for model in gate.models { lines += suite(model) }
+        let tests = suites.reduce(0) { $0 + $1.tests }
+        let failures = suites.reduce(0) { $0 + $1.failures }
+        let errors = suites.reduce(0) { $0 + $1.errors }
+        var lines = [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<testsuites name=\"klpcheck gate\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(Format.fixed(totalTime, 3))\">",
+        ]
+        for suite in suites { lines += suite.lines }
         lines.append("</testsuites>")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func suite(_ model: GateModelResult) -> [String] {
+    /// One suite's XML lines and counts, so the totals are their sums.
+    struct Suite {
+        var lines: [String]
+        var tests: Int
+        var failures: Int
+        var errors: Int
+    }
+
+    static func suite(_ model: GateModelResult) -> Suite {
         let name = escape(model.path)
         guard let result = model.result else {
-            return [
+            return Suite(lines: [
                 "  <testsuite name=\"\(name)\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\">",
                 "    <testcase classname=\"\(name)\" name=\"model file\" time=\"0\">",
                 "      <error message=\"\(escape(model.reason ?? "bad model file"))\" type=\"bad-model\">\(escape(model.diagnostics.joined(separator: "\n")))</error>",
                 "    </testcase>",
                 "  </testsuite>",
-            ]
+            ], tests: 1, failures: 0, errors: 1)
         }
         var cases: [String] = []
         var failures = 0
@@ -64,9 +75,10 @@ enum JUnitReport {
                 cases.append(head + "/>")
             }
         }
-        return [
+        let lines = [
             "  <testsuite name=\"\(name)\" tests=\"\(result.properties.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(Format.fixed(result.seconds, 3))\">"
         ] + cases + ["  </testsuite>"]
+        return Suite(lines: lines, tests: result.properties.count, failures: failures, errors: 0)
     }
 
     /// Escapes text for XML attributes and content.

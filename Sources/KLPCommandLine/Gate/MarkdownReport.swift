@@ -5,10 +5,18 @@ import Foundation
 /// counterexample and finding as a Mermaid sequence diagram and a
 /// dmesg-style log.
 enum MarkdownReport {
-    /// The page name of a model: its path with `/` as `__`.
+    /// The page of a model, relative to `models/`: the model's own path
+    /// (so two models never share a page), `.klp` becoming `.md`; `..`
+    /// becomes `parent` and a leading `/` is dropped.
     static func pageName(_ path: String) -> String {
-        let trimmed = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
-        return trimmed.replacingOccurrences(of: "/", with: "__").replacingOccurrences(of: ".klp", with: "") + ".md"
+        let parts = path.split(separator: "/").filter { $0 != "." }.map { $0 == ".." ? "parent" : String($0) }
+        let joined = parts.joined(separator: "/")
+        return (joined.hasSuffix(".klp") ? String(joined.dropLast(4)) : joined) + ".md"
+    }
+
+    /// From a model page back to the report's root.
+    static func root(of page: String) -> String {
+        String(repeating: "../", count: page.split(separator: "/").count)
     }
 
     static func index(_ gate: GateDocument) -> String {
@@ -30,7 +38,7 @@ enum MarkdownReport {
     }
 
     static func page(_ model: GateModelResult) -> String {
-        var lines = ["# \(model.path)", "", "[index](../index.md)", ""]
+        var lines = ["# \(model.path)", "", "[index](\(root(of: pageName(model.path)))index.md)", ""]
         lines.append("- expected: `\(model.expected)`")
         lines.append("- got: `\(model.got)`")
         lines.append("- gate: **\(model.status.rawValue)**" + (model.reason.map { ": \($0)" } ?? ""))
@@ -101,7 +109,10 @@ enum MarkdownReport {
         try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
         try index(gate).write(toFile: directory + "/index.md", atomically: true, encoding: .utf8)
         for model in gate.models {
-            try page(model).write(toFile: models + "/" + pageName(model.path), atomically: true, encoding: .utf8)
+            let file = models + "/" + pageName(model.path)
+            try FileManager.default.createDirectory(
+                atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try page(model).write(toFile: file, atomically: true, encoding: .utf8)
         }
     }
 }

@@ -44,12 +44,12 @@ extension CompiledWorld {
             facts.append(StateFact(subject: "module \(moduleName(m))", value: names[machine.moduleState(m)]))
         }
         for p in 0..<self.patchCount {
-            var stage = machine.isListed(p) ? "listed" : state[flag: self.retired[p]] ? "self.retired" : "unloaded"
-            if state[flag: self.forced[p]] { stage += ", self.forced" }
+            var stage = machine.isListed(p) ? "listed" : state[flag: self.retired[p]] ? "retired" : "unloaded"
+            if state[flag: self.forced[p]] { stage += ", forced" }
             facts.append(StateFact(subject: "patch \(patchName(p))", value: stage))
             let first = Int(self.firstObject[p])
             for g in first..<(first + Int(self.objectCountOf[p])) where machine.isListed(p) {
-                var parts = [state[flag: self.patched[g]] ? "self.patched" : "not self.patched"]
+                var parts = [state[flag: self.patched[g]] ? "patched" : "not patched"]
                 if state[flag: self.flag[g]] { parts.append("post_unpatch enabled") }
                 if state[flag: self.preOpen[g]] { parts.append("pre_patch open") }
                 if state[flag: self.postOpen[g]] { parts.append("post_patch open") }
@@ -61,7 +61,7 @@ extension CompiledWorld {
                     facts.append(
                         StateFact(
                             subject: "\(patchName(p))/\(targetName(t)) (nop)",
-                            value: state[flag: self.dynamicPatched[d]] ? "self.patched" : "not self.patched"))
+                            value: state[flag: self.dynamicPatched[d]] ? "patched" : "not patched"))
                 }
             }
         }
@@ -78,7 +78,7 @@ extension CompiledWorld {
             if state[flag: self.workerSleeping[w]] { value += ", sleeping in the original work function" }
             facts.append(StateFact(subject: "worker of \(module)", value: value))
         }
-        if state[flag: self.reversed] { facts.append(StateFact(subject: "transition self.reversed", value: "yes")) }
+        if state[flag: self.reversed] { facts.append(StateFact(subject: "transition reversed", value: "yes")) }
         return facts
     }
 
