@@ -374,14 +374,19 @@ final class GateCommandTests: XCTestCase {
         XCTAssertTrue(index.contains("1 passed, 1 failed, 0 incomplete"), index)
         let links = Self.matches(of: #"\]\((models/[^)]+\.md)\)"#, in: index)
         XCTAssertEqual(links.count, 2, "one link per model:\n\(index)")
-        let pages = try FileManager.default.contentsOfDirectory(atPath: report.appendingPathComponent("models").path)
-        XCTAssertEqual(pages.count, 2, "\(pages)")
+        let pages = (FileManager.default.enumerator(atPath: report.appendingPathComponent("models").path)?.allObjects ?? [])
+            .compactMap { $0 as? String }.filter { $0.hasSuffix(".md") }
+        XCTAssertEqual(pages.count, 2, "one page per model: \(pages)")
         var failingPage: String?
         for link in links {
             let url = report.appendingPathComponent(link)
             XCTAssertTrue(FileManager.default.fileExists(atPath: url.path), "the index links to \(link), which exists")
             let page = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-            XCTAssertTrue(page.contains("[index](../index.md)"), "the page links back:\n\(page.prefix(300))")
+            // The page links back to the index, relative to where the page is.
+            let back = try XCTUnwrap(Self.matches(of: #"\[index\]\(([^)]+)\)"#, in: page).first, "no link back:\n\(page.prefix(300))")
+            XCTAssertEqual(
+                url.deletingLastPathComponent().appendingPathComponent(back).standardizedFileURL.path,
+                report.appendingPathComponent("index.md").standardizedFileURL.path, "\(link) links back with \(back)")
             if page.contains("variant.klp") { failingPage = page }
         }
         let page = try XCTUnwrap(failingPage, "no page for the failing model")
