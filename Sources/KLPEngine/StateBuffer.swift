@@ -58,9 +58,6 @@ public struct StateBuffer<State: PackedState>: @unchecked Sendable {
         capacity = 0
         storedCount = 0
     }
-
-    /// The states, copied into an array (for tests and traces, not hot paths).
-    public var array: [State] { (0..<count).map { self[$0] } }
 }
 
 /// A block of states: memory from the ledger and how many it holds.
@@ -180,11 +177,6 @@ public struct Frontier<State: PackedState>: @unchecked Sendable {
             ledger.free(blocks[freedBlocks].base, count: blocks[freedBlocks].capacity)
             freedBlocks += 1
         }
-    }
-
-    /// Every state, copied into an array.
-    public var array: [State] {
-        blocks.flatMap { block in (0..<block.count).map { block.base[$0] } }
     }
 
     /// Frees every block not freed yet.

@@ -140,12 +140,6 @@ extension CompiledWorld {
         return p >= 0 ? patchName(p) : nil
     }
 
-    /// The target module of object `g`, or nil for vmlinux.
-    public func module(ofObject g: Int) -> Int? {
-        let t = Int(self.targetOfObject[g])
-        return t == 0 ? nil : t - 1
-    }
-
     /// The patch of object `g`.
     public func patch(ofObject g: Int) -> Int { Int(self.patchOfObject[g]) }
 

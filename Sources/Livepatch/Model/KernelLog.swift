@@ -34,11 +34,6 @@ public final class RecordingLog: KernelLog {
     public func explain(_ property: LivepatchProperty, _ reason: @autoclosure () -> String) {
         if reasons[property] == nil { reasons[property] = reason() }
     }
-    /// Forgets the lines and reasons.
-    public func clear() {
-        lines.removeAll()
-        reasons.removeAll()
-    }
 }
 
 /// The kernel's messages (section 6 of the semantics), without timestamps.
