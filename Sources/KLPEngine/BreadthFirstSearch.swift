@@ -45,6 +45,16 @@ struct WorkerContext<State: PackedState> {
     @usableFromInline var outOfMemory = false
     @usableFromInline var found: PropertySet = []
     @usableFromInline var candidates: UnsafeMutablePointer<ViolationCandidate<State>>
+    /// A small direct-mapped cache of states this worker inserted or found
+    /// lately: every state in it is in the visited set, so a hit answers
+    /// "seen" without a probe into the big table. Siblings in a frontier
+    /// share many successors (commuting steps), which makes hits common.
+    @usableFromInline var recentStates: UnsafeMutablePointer<State>
+    /// Per entry: a tag from the hash, 0 when empty.
+    @usableFromInline var recentTags: UnsafeMutablePointer<UInt32>
+
+    /// Entries of the recent-states cache.
+    @usableFromInline static var recentCapacity: Int { 1 << 15 }
 
     init(sinkCapacity: Int) {
         sink = SuccessorSink(capacity: sinkCapacity)
@@ -52,6 +62,10 @@ struct WorkerContext<State: PackedState> {
         deferred = StateBuffer()
         candidates = .allocate(capacity: 64)
         candidates.initialize(repeating: .empty, count: 64)
+        recentStates = .allocate(capacity: Self.recentCapacity)
+        recentStates.initialize(repeating: .zero, count: Self.recentCapacity)
+        recentTags = .allocate(capacity: Self.recentCapacity)
+        recentTags.initialize(repeating: 0, count: Self.recentCapacity)
     }
 
     @usableFromInline mutating func offer(_ candidate: ViolationCandidate<State>, for properties: PropertySet) {
@@ -149,6 +163,8 @@ where Visited.State == Model.State {
             context.pointee.next.free(ledger: ledger)
             context.pointee.deferred.free(ledger: ledger)
             context.pointee.candidates.deallocate()
+            context.pointee.recentStates.deallocate()
+            context.pointee.recentTags.deallocate()
             context.deinitialize(count: 1)
             UnsafeMutableRawPointer(context).deallocate()
         }
@@ -309,20 +325,32 @@ where Visited.State == Model.State {
         insertBatch(context: context, openInvariants: openInvariants)
     }
 
-    /// Inserts the sink's successors: hash and prefetch all, then insert all.
+    /// Inserts the sink's successors: hash them, drop those the recent-states
+    /// cache knows, prefetch the rest, then insert them all.
     @inline(__always)
     func insertBatch(context: UnsafeMutablePointer<WorkerContext<State>>, openInvariants: PropertySet) {
         let count = context.pointee.sink.count
         let states = context.pointee.sink.states
         let hashes = context.pointee.sink.hashes
+        let recentStates = context.pointee.recentStates
+        let recentTags = context.pointee.recentTags
+        let recentMask = WorkerContext<State>.recentCapacity - 1
+        var pending = 0
         for index in 0..<count {
-            let hash = states[index].hash64
-            hashes[index] = hash
-            visited.prefetch(states[index], hash: hash)
+            let state = states[index]
+            let hash = state.hash64
+            let slot = Int(truncatingIfNeeded: hash) & recentMask
+            let tag = UInt32(truncatingIfNeeded: hash >> 32) | 1
+            if recentTags[slot] == tag && recentStates[slot] == state { continue }
+            states[pending] = state
+            hashes[pending] = hash
+            visited.prefetch(state, hash: hash)
+            pending &+= 1
         }
-        for index in 0..<count {
+        for index in 0..<pending {
             let successor = states[index]
-            switch visited.insert(successor, hash: hashes[index]) {
+            let hash = hashes[index]
+            switch visited.insert(successor, hash: hash) {
             case .new:
                 context.pointee.newStates &+= 1
                 if !context.pointee.next.append(successor, ledger: ledger) { context.pointee.outOfMemory = true }
@@ -334,7 +362,11 @@ where Visited.State == Model.State {
                 break
             case .deferred:
                 if !context.pointee.deferred.append(successor, ledger: ledger) { context.pointee.outOfMemory = true }
+                continue
             }
+            let slot = Int(truncatingIfNeeded: hash) & recentMask
+            recentStates[slot] = successor
+            recentTags[slot] = UInt32(truncatingIfNeeded: hash >> 32) | 1
         }
         context.pointee.sink.reset()
     }
