@@ -93,6 +93,7 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
     }
 
     func run() -> SearchReport<State> {
+        let started = DispatchTime.now().uptimeNanoseconds
         let properties = model.properties
         guard let visited = makeSet() else { return outOfMemoryReport() }
         let search = BreadthFirstSearch(
@@ -136,7 +137,7 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
         let seconds = max(search.seconds, 1e-9)
         let statistics = SearchStatistics(
             states: search.states, transitions: search.transitions, depth: search.depth, seconds: search.seconds,
-            statesPerSecond: Double(search.states) / seconds,
+            totalSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, statesPerSecond: Double(search.states) / seconds,
             bytesPerState: search.states == 0 ? 0 : Double(ledger.peakBytes) / Double(search.states),
             engineMemoryBytes: ledger.peakBytes, peakMemoryBytes: klp_peak_rss_bytes(), threads: options.threads,
             visited: kind, limit: search.limit ?? (marksRefused ? .memory : nil), omissionProbability: omission,
@@ -149,7 +150,7 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
             checked.contains(index: $0) ? .undecided : .notChecked
         }
         let statistics = SearchStatistics(
-            states: 0, transitions: 0, depth: 0, seconds: 0, statesPerSecond: 0, bytesPerState: 0,
+            states: 0, transitions: 0, depth: 0, seconds: 0, totalSeconds: 0, statesPerSecond: 0, bytesPerState: 0,
             engineMemoryBytes: ledger.peakBytes, peakMemoryBytes: klp_peak_rss_bytes(), threads: options.threads,
             visited: kind, limit: .memory, omissionProbability: nil, complete: false)
         return SearchReport(properties: model.properties, statuses: statuses, statistics: statistics)

@@ -70,6 +70,8 @@ public struct SearchStatistics: Sendable, Codable, Equatable {
     public var depth: Int
     /// Wall-clock seconds of the main search.
     public var seconds: Double
+    /// Wall-clock seconds in all: the search, possibility properties and traces.
+    public var totalSeconds: Double
     /// `states / seconds`.
     public var statesPerSecond: Double
     /// The engine's peak accounted memory (visited set, frontiers, trace

@@ -88,8 +88,10 @@ public struct SearchDocument: Codable, Sendable {
     public var transitions: UInt64
     /// The last non-empty BFS level.
     public var depth: Int
-    /// Seconds of the main search.
+    /// Seconds of the breadth-first search.
     public var seconds: Double
+    /// Seconds in all: the search, the progress check and rebuilding traces.
+    public var totalSeconds: Double
     /// States per second.
     public var statesPerSecond: Double
     /// The engine's peak accounted bytes divided by states.
@@ -118,7 +120,8 @@ public struct SearchDocument: Codable, Sendable {
 
 extension SearchDocument {
     private enum CodingKeys: String, CodingKey {
-        case schema, command, model, world, verdict, exitCode, states, transitions, depth, seconds, statesPerSecond
+        case schema, command, model, world, verdict, exitCode, states, transitions, depth, seconds, totalSeconds
+        case statesPerSecond
         case bytesPerState, peakMemoryBytes, engineMemoryBytes, threads, visited, limit, omissionProbability, complete
         case properties, violations, findings
     }
@@ -137,6 +140,7 @@ extension SearchDocument {
         try container.encode(transitions, forKey: .transitions)
         try container.encode(depth, forKey: .depth)
         try container.encode(seconds, forKey: .seconds)
+        try container.encode(totalSeconds, forKey: .totalSeconds)
         try container.encode(statesPerSecond, forKey: .statesPerSecond)
         try container.encode(bytesPerState, forKey: .bytesPerState)
         try container.encode(peakMemoryBytes, forKey: .peakMemoryBytes)

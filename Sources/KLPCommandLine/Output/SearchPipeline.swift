@@ -72,7 +72,8 @@ public enum SearchPipeline {
         return SearchDocument(
             command: command, model: presenter.modelName, world: presenter.worldSummary, verdict: verdict,
             exitCode: exit.rawValue, states: statistics.states, transitions: statistics.transitions,
-            depth: statistics.depth, seconds: statistics.seconds, statesPerSecond: statistics.statesPerSecond,
+            depth: statistics.depth, seconds: statistics.seconds, totalSeconds: statistics.totalSeconds,
+            statesPerSecond: statistics.statesPerSecond,
             bytesPerState: statistics.bytesPerState, peakMemoryBytes: statistics.peakMemoryBytes,
             engineMemoryBytes: statistics.engineMemoryBytes, threads: statistics.threads,
             visited: statistics.visited.rawValue, limit: statistics.limit?.rawValue,

@@ -13,7 +13,7 @@ public enum TextReport {
             ("states", Format.count(document.states)),
             ("transitions", Format.count(document.transitions)),
             ("depth", "\(document.depth)"),
-            ("time", "\(Format.fixed(document.seconds, 3)) s"),
+            ("time", "\(Format.fixed(document.seconds, 3)) s search, \(Format.fixed(document.totalSeconds, 3)) s in all"),
             ("states/s", Format.count(UInt64(document.statesPerSecond.rounded()))),
             ("bytes/state", Format.fixed(document.bytesPerState, 1)),
             ("engine memory", Format.bytes(document.engineMemoryBytes)),
