@@ -133,6 +133,7 @@ final class FilterLockTests: XCTestCase {
     private func outcome(_ s: SearchStatistics) -> SearchStatistics {
         var s = s
         s.seconds = 0
+        s.totalSeconds = 0
         s.statesPerSecond = 0
         s.bytesPerState = 0
         s.engineMemoryBytes = 0

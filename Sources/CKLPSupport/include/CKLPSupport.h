@@ -43,7 +43,7 @@ static inline void klp_prefetch(const void *p) {
     __builtin_prefetch(p, 1, 3);
 }
 
-/// Peak resident set size of this process in bytes (getrusage).
+/// Peak resident set size of this process in bytes (VmHWM, else getrusage).
 uint64_t klp_peak_rss_bytes(void);
 
 /// Physical memory of the machine in bytes.
