@@ -2,9 +2,13 @@ import Foundation
 import XCTest
 
 /// What a run of the built `klpcheck` executable printed and returned.
-struct ToolRun {
+struct ToolRun: Sendable {
     var status: Int32
     var crashed: Bool
+    /// Whether it ran past its timeout and was killed.
+    var timedOut: Bool
+    /// Wall-clock seconds until it ended or was killed.
+    var seconds: Double
     var stdout: String
     var stderr: String
 
@@ -53,12 +57,25 @@ enum Tool {
         throw CocoaError(.fileNoSuchFile)
     }
 
-    /// Runs `klpcheck arguments` to completion (at most `timeout` seconds).
+    /// Runs `klpcheck arguments` to completion (at most `timeout` seconds,
+    /// else a test failure); its output must be UTF-8.
     static func run(
         _ arguments: [String], timeout: TimeInterval = 60, file: StaticString = #filePath, line: UInt = #line
     ) throws -> ToolRun {
+        let run = try launch(executable(file: file, line: line), arguments, timeout: timeout, lossy: false)
+        if run.timedOut {
+            XCTFail("klpcheck \(arguments.joined(separator: " ")) ran longer than \(timeout) s", file: file, line: line)
+        }
+        return run
+    }
+
+    /// Runs `executable` with `arguments`, killing it after `timeout` seconds
+    /// (terminate, then SIGKILL after a grace period). With `lossy`, output
+    /// that is not UTF-8 is decoded with replacement characters; without, it
+    /// throws.
+    static func launch(_ executable: URL, _ arguments: [String], timeout: TimeInterval, lossy: Bool) throws -> ToolRun {
         let process = Process()
-        process.executableURL = try executable(file: file, line: line)
+        process.executableURL = executable
         process.arguments = arguments
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("klpcheck-e2e-\(UUID().uuidString)", isDirectory: true)
@@ -73,20 +90,28 @@ enum Tool {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        let start = Date()
         try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
+        let deadline = start.addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(2_000) }
+        var timedOut = false
         if process.isRunning {
+            timedOut = true
             process.terminate()
-            process.waitUntilExit()
-            XCTFail("klpcheck \(arguments.joined(separator: " ")) ran longer than \(timeout) s", file: file, line: line)
+            let grace = Date().addingTimeInterval(2)
+            while process.isRunning && Date() < grace { usleep(2_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
+        let seconds = Date().timeIntervalSince(start)
         try out.close()
         try err.close()
+        func text(_ url: URL) throws -> String {
+            lossy ? String(decoding: try Data(contentsOf: url), as: UTF8.self) : try String(contentsOf: url, encoding: .utf8)
+        }
         return ToolRun(
-            status: process.terminationStatus, crashed: process.terminationReason == .uncaughtSignal,
-            stdout: try String(contentsOf: outURL, encoding: .utf8), stderr: try String(contentsOf: errURL, encoding: .utf8))
+            status: process.terminationStatus, crashed: process.terminationReason == .uncaughtSignal, timedOut: timedOut,
+            seconds: seconds, stdout: try text(outURL), stderr: try text(errURL))
     }
 }
 

@@ -118,59 +118,13 @@ final class VerifyFuzzTests: XCTestCase {
 
     // MARK: Running
 
-    struct Outcome: Sendable {
-        var status: Int32
-        var signalled: Bool
-        var timedOut: Bool
-        var seconds: Double
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs the executable on `arguments`, killing it after `timeout` seconds.
-    static func run(_ executable: URL, _ arguments: [String], timeout: TimeInterval) throws -> Outcome {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("klpcheck-fuzz-io-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("stdout")
-        let errURL = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let start = Date()
-        try process.run()
-        let deadline = start.addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(2_000) }
-        var timedOut = false
-        if process.isRunning {
-            timedOut = true
-            process.terminate()
-            let grace = Date().addingTimeInterval(2)
-            while process.isRunning && Date() < grace { usleep(2_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        process.waitUntilExit()
-        let seconds = Date().timeIntervalSince(start)
-        try out.close()
-        try err.close()
-        let stdout = (try? Data(contentsOf: outURL)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let stderr = (try? Data(contentsOf: errURL)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return Outcome(
-            status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal, timedOut: timedOut,
-            seconds: seconds, stdout: stdout, stderr: stderr)
-    }
+    /// One run of a mutant: `Tool.launch`'s result.
+    typealias Outcome = ToolRun
 
     /// What is wrong with an outcome, or nil when it keeps the contract.
     static func problem(with outcome: Outcome) -> String? {
         if outcome.timedOut { return "ran longer than the per-process timeout (\(Int(outcome.seconds)) s)" }
-        if outcome.signalled { return "killed by signal \(outcome.status)" }
+        if outcome.crashed { return "killed by signal \(outcome.status)" }
         switch outcome.status {
         case 2:
             if !outcome.stderr.contains("error:") { return "exit 2 without 'error:' on stderr" }
@@ -273,10 +227,10 @@ final class VerifyFuzzTests: XCTestCase {
                     index,
                     Result {
                         try Data(job.bytes).write(to: URL(fileURLWithPath: path))
-                        return try Self.run(
+                        return try Tool.launch(
                             executable,
                             ["verify", path, "--quiet", "--max-states", "20000", "--time-limit", "5", "--format", "json"],
-                            timeout: 20)
+                            timeout: 20, lossy: true)
                     })
             }
         }
@@ -300,7 +254,7 @@ final class VerifyFuzzTests: XCTestCase {
                 XCTFail("\(job.model) mutant \(job.number): no outcome")
                 continue
             }
-            histogram[outcome.timedOut ? -1 : (outcome.signalled ? -outcome.status - 100 : outcome.status), default: 0] += 1
+            histogram[outcome.timedOut ? -1 : (outcome.crashed ? -outcome.status - 100 : outcome.status), default: 0] += 1
             guard let problem = Self.problem(with: outcome) else { continue }
             failures += 1
             try? FileManager.default.createDirectory(at: keep, withIntermediateDirectories: true)
