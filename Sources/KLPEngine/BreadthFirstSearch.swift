@@ -353,11 +353,7 @@ where Visited.State == Model.State {
             switch visited.insert(successor, hash: hash) {
             case .new:
                 context.pointee.newStates &+= 1
-                if !context.pointee.next.append(successor, ledger: ledger) { context.pointee.outOfMemory = true }
-                if openInvariants.rawValue != 0 {
-                    let broken = model.invariantViolations(of: successor, checked: openInvariants)
-                    if !broken.isEmpty { context.pointee.offer(.invariant(successor), for: broken) }
-                }
+                if !accept(successor, into: context, checking: openInvariants) { context.pointee.outOfMemory = true }
             case .seen:
                 break
             case .deferred:
@@ -397,18 +393,23 @@ where Visited.State == Model.State {
         }
         guard case .new = outcome else { return true }
         states += 1
-        guard context.pointee.next.append(state, ledger: ledger) else {
+        guard accept(state, into: context, checking: PropertySet(rawValue: invariants.rawValue & ~decided.rawValue)) else {
             limit = .memory
             return false
         }
-        let open = PropertySet(rawValue: invariants.rawValue & ~decided.rawValue)
-        if !open.isEmpty {
-            let broken = model.invariantViolations(of: state, checked: open)
-            if !broken.isEmpty {
-                context.pointee.offer(.invariant(state), for: broken)
-            }
-        }
         return true
+    }
+
+    /// A new state: onto the worker's next level, and checked against the
+    /// open invariants; false when the ledger refused the next level's memory.
+    @inline(__always)
+    func accept(_ state: State, into context: UnsafeMutablePointer<WorkerContext<State>>, checking open: PropertySet) -> Bool {
+        let appended = context.pointee.next.append(state, ledger: ledger)
+        if open.rawValue != 0 {
+            let broken = model.invariantViolations(of: state, checked: open)
+            if !broken.isEmpty { context.pointee.offer(.invariant(state), for: broken) }
+        }
+        return appended
     }
 
     /// Takes the workers' next-level blocks as the next frontier.
