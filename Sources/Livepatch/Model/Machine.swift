@@ -243,9 +243,26 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
 
     /// The entry a task in patch state `patched` runs for t in `view`.
     @inlinable func runs(_ t: Int, patched: Bool, in view: State) -> Entry {
-        let (top, below) = stack(of: t, in: view)
+        entry(patched: patched, of: stack(of: t, in: view), in: view)
+    }
+
+    /// Which of a stack's top two entries a task in patch state `patched`
+    /// runs: the one below when the top is the transition patch's and the
+    /// task has not switched to it.
+    @inlinable func entry(patched: Bool, of stack: (top: Entry, below: Entry), in view: State) -> Entry {
         let transition = view[world.transitionPatch] - 1
-        return top.patch == transition && transition >= 0 && !patched ? below : top
+        return stack.top.patch == transition && transition >= 0 && !patched ? stack.below : stack.top
+    }
+
+    /// The entries the tasks of `view` run for t: one per patch state some
+    /// task or worker is in (nil for a state no task is in).
+    @inlinable func entriesRun(for t: Int, in view: State) -> (unpatched: Entry?, patched: Entry?) {
+        let present = taskStates(in: view)
+        let stack = stack(of: t, in: view)
+        return (
+            present.unpatched ? entry(patched: false, of: stack, in: view) : nil,
+            present.patched ? entry(patched: true, of: stack, in: view) : nil
+        )
     }
 
     /// The patch states present among ordinary tasks and workers of `view`.
@@ -270,30 +287,22 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     /// post-patch-all-tasks: every task runs p's code for g's target, or a newer patch's.
     @inlinable func everyTaskRunsNewCode(ofObject g: Int) -> Bool {
         let view = taskView ?? state
-        let p = patch(ofObject: g)
-        let t = target(ofObject: g)
-        let present = taskStates(in: view)
-        let mine = view[world.position[p]]
-        for patched in [false, true] where patched ? present.patched : present.unpatched {
-            let entry = runs(t, patched: patched, in: view)
-            if entry.patch < 0 { return false }
-            let theirs = view[world.position[entry.patch]]
-            if theirs < mine { return false }
+        let mine = view[world.position[patch(ofObject: g)]]
+        let entries = entriesRun(for: target(ofObject: g), in: view)
+        func isNew(_ entry: Entry?) -> Bool {
+            guard let entry else { return true }
+            return entry.patch >= 0 && view[world.position[entry.patch]] >= mine
         }
-        return true
+        return isNew(entries.unpatched) && isNew(entries.patched)
     }
 
     /// post-unpatch-no-task: some task still runs p's (non-nop) code for g's target.
     @inlinable func someTaskRunsCode(ofObject g: Int) -> Bool {
         let view = taskView ?? state
         let p = patch(ofObject: g)
-        let t = target(ofObject: g)
-        let present = taskStates(in: view)
-        for patched in [false, true] where patched ? present.patched : present.unpatched {
-            let entry = runs(t, patched: patched, in: view)
-            if entry.patch == p && !entry.isNop { return true }
-        }
-        return false
+        let entries = entriesRun(for: target(ofObject: g), in: view)
+        func isMine(_ entry: Entry?) -> Bool { entry.map { $0.patch == p && !$0.isNop } ?? false }
+        return isMine(entries.unpatched) || isMine(entries.patched)
     }
 
     // MARK: Task states
