@@ -42,7 +42,7 @@ public final class BitmapVisitedSet<State: PackedState>: VisitedSet, @unchecked 
 
     /// Test-and-set insert.
     @inlinable
-    public func insert(_ state: State, hash: UInt64) -> InsertOutcome {
+    public func insert(_ state: State, hash: UInt64, worker: Int) -> InsertOutcome {
         let index = state.word(0)
         let mask: UInt64 = 1 << (index & 63)
         let before = klp_fetch_or(bits + Int(truncatingIfNeeded: index >> 6), mask)

@@ -50,7 +50,7 @@ public final class BitstateVisitedSet<State: PackedState>: VisitedSet, @unchecke
 
     /// Sets the state's bits; new when any of them was clear.
     @inlinable
-    public func insert(_ state: State, hash: UInt64) -> InsertOutcome {
+    public func insert(_ state: State, hash: UInt64, worker: Int) -> InsertOutcome {
         // All k bits in one word, set by one atomic fetch-or: of several
         // threads inserting the same state, exactly one sees a bit clear.
         var select = mix64(hash ^ 0x5851_f42d_4c95_7f2d)

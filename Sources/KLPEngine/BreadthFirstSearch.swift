@@ -37,6 +37,8 @@ struct ViolationCandidate<State: PackedState> {
 /// Per-thread scratch: everything a worker touches in the hot loop.
 @usableFromInline
 struct WorkerContext<State: PackedState> {
+    /// The worker's index, which it passes to the visited set.
+    @usableFromInline let worker: Int
     @usableFromInline var sink: SuccessorSink<State>
     @usableFromInline var next: StateBlockList<State>
     @usableFromInline var deferred: StateBuffer<State>
@@ -56,7 +58,8 @@ struct WorkerContext<State: PackedState> {
     /// Entries of the recent-states cache.
     @usableFromInline static var recentCapacity: Int { 1 << 15 }
 
-    init(sinkCapacity: Int) {
+    init(worker: Int, sinkCapacity: Int) {
+        self.worker = worker
         sink = SuccessorSink(capacity: sinkCapacity)
         next = StateBlockList()
         deferred = StateBuffer()
@@ -149,7 +152,7 @@ where Visited.State == Model.State {
             let bytes = (MemoryLayout<WorkerContext<State>>.stride + Self.cacheLine - 1) / Self.cacheLine * Self.cacheLine
             let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Self.cacheLine)
             let context = raw.bindMemory(to: WorkerContext<State>.self, capacity: 1)
-            context.initialize(to: WorkerContext(sinkCapacity: Self.batchSize + model.maxSuccessors))
+            context.initialize(to: WorkerContext(worker: thread, sinkCapacity: Self.batchSize + model.maxSuccessors))
             contexts[thread] = context
         }
         chunkCounter = .allocate(capacity: 8)
@@ -335,6 +338,7 @@ where Visited.State == Model.State {
         let recentStates = context.pointee.recentStates
         let recentTags = context.pointee.recentTags
         let recentMask = WorkerContext<State>.recentCapacity - 1
+        let worker = context.pointee.worker
         var pending = 0
         for index in 0..<count {
             let state = states[index]
@@ -350,7 +354,7 @@ where Visited.State == Model.State {
         for index in 0..<pending {
             let successor = states[index]
             let hash = hashes[index]
-            switch visited.insert(successor, hash: hash) {
+            switch visited.insert(successor, hash: hash, worker: worker) {
             case .new:
                 context.pointee.newStates &+= 1
                 if !accept(successor, into: context, checking: openInvariants) { context.pointee.outOfMemory = true }
@@ -383,13 +387,13 @@ where Visited.State == Model.State {
     /// Inserts one state on the coordinating thread and counts it when new;
     /// false when memory ran out.
     func admit(_ state: State, into context: UnsafeMutablePointer<WorkerContext<State>>) -> Bool {
-        var outcome = visited.insert(state)
+        var outcome = visited.insert(state, worker: context.pointee.worker)
         while case .deferred = outcome {
             guard visited.prepareForInserts(threads: threads) else {
                 limit = .memory
                 return false
             }
-            outcome = visited.insert(state)
+            outcome = visited.insert(state, worker: context.pointee.worker)
         }
         guard case .new = outcome else { return true }
         states += 1
@@ -452,3 +456,4 @@ where Visited.State == Model.State {
                 memoryBytes: ledger.currentBytes))
     }
 }
+

@@ -7,10 +7,13 @@ import Dispatch
 /// Each slot holds a state's words, word 0 tagged with an "occupied" bit, so
 /// the table stores the states themselves: no pointers, no parent links.
 /// Inserts are lock-free (a compare-and-swap claims an empty slot). A segment
-/// never grows during a round: an insert that finds its segment at the hard
-/// load limit answers `.deferred`, and the explorer grows the segment between
-/// rounds. Growing one small segment at a time keeps the transient memory of
-/// a rehash to one segment instead of doubling the whole table. Capacities
+/// never grows during a round: between rounds, each worker is granted its
+/// share of every segment's room below the hard load limit; an insert that
+/// finds its share used up answers `.deferred`, and the explorer grows the
+/// segment between rounds. The grants are per worker, in rows of their own,
+/// so that counting a new state never writes a cache line another core
+/// writes too. Growing one small segment at a time keeps the transient
+/// memory of a rehash to one segment instead of doubling the whole table. Capacities
 /// are not powers of two (a multiply-shift maps hashes to slots), so the load
 /// factor after a search stays between 0.55 and 0.9.
 ///
@@ -18,8 +21,9 @@ import Dispatch
 public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Sendable {
     @usableFromInline static var segmentShift: UInt64 { 56 }
     @usableFromInline static var segmentCount: Int { 256 }
-    /// Stride, in words, between per-segment counters: one cache line each.
-    @usableFromInline static var counterStride: Int { 8 }
+    /// Stride, in words, between workers' rows: the room each worker has
+    /// left per segment, then what it was granted.
+    @usableFromInline static var rowStride: Int { 2 * segmentCount }
     @usableFromInline static var occupiedBit: UInt64 { 1 << 63 }
     @usableFromInline static var busyBit: UInt64 { 1 << 62 }
     static var growAboveLoad: Double { 0.8 }
@@ -29,7 +33,13 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     @usableFromInline let slots: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     @usableFromInline let capacities: UnsafeMutablePointer<Int>
     @usableFromInline let hardLimits: UnsafeMutablePointer<Int>
-    @usableFromInline let counts: UnsafeMutablePointer<UInt64>
+    /// States per segment as of the last settling of the workers' rows.
+    let committed: UnsafeMutablePointer<Int>
+    /// One row per worker (see `rowStride`); only that worker writes it
+    /// during a round.
+    @usableFromInline var rows: UnsafeMutablePointer<Int>
+    /// Number of rows.
+    var workers = 1
     let ledger: MemoryLedger
     var isFreed = false
     /// The first global slot of each segment, and the total at the end;
@@ -48,8 +58,9 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         slots = .allocate(capacity: n)
         capacities = .allocate(capacity: n)
         hardLimits = .allocate(capacity: n)
-        counts = .allocate(capacity: n * Self.counterStride)
-        counts.initialize(repeating: 0, count: n * Self.counterStride)
+        committed = .allocate(capacity: n)
+        committed.initialize(repeating: 0, count: n)
+        rows = Self.allocateRows(1)
         capacities.initialize(repeating: 0, count: n)
         for segment in 0..<n {
             guard let table = ledger.allocate(UInt64.self, count: initialSegmentCapacity * State.wordCount, zeroed: true)
@@ -65,6 +76,40 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
             hardLimits[segment] = Int(Double(initialSegmentCapacity) * Self.hardLoad)
         }
         rebuildBases()
+        grantRoom()
+    }
+
+    static func allocateRows(_ count: Int) -> UnsafeMutablePointer<Int> {
+        // Page-aligned, so that no two workers' rows share a cache line.
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * rowStride * 8, alignment: 4096)
+        let rows = raw.bindMemory(to: Int.self, capacity: count * rowStride)
+        rows.initialize(repeating: 0, count: count * rowStride)
+        return rows
+    }
+
+    /// Adds what the workers inserted to `committed` and clears their rows.
+    func settleRows() {
+        for worker in 0..<workers {
+            let row = rows + worker * Self.rowStride
+            for segment in 0..<Self.segmentCount {
+                committed[segment] += row[Self.segmentCount + segment] - row[segment]
+                row[segment] = 0
+                row[Self.segmentCount + segment] = 0
+            }
+        }
+    }
+
+    /// Shares each segment's room below its hard limit among the workers.
+    func grantRoom() {
+        for segment in 0..<Self.segmentCount {
+            let room = max(0, hardLimits[segment] - committed[segment])
+            for worker in 0..<workers {
+                let share = room / workers + (worker < room % workers ? 1 : 0)
+                let row = rows + worker * Self.rowStride
+                row[segment] = share
+                row[Self.segmentCount + segment] = share
+            }
+        }
     }
 
     deinit {
@@ -72,12 +117,18 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         slots.deallocate()
         capacities.deallocate()
         hardLimits.deallocate()
-        counts.deallocate()
+        committed.deallocate()
+        UnsafeMutableRawPointer(rows).deallocate()
     }
 
     /// Number of states held.
     public var count: Int {
-        (0..<Self.segmentCount).reduce(0) { $0 + Int(counts[$1 * Self.counterStride]) }
+        var total = (0..<Self.segmentCount).reduce(0) { $0 + committed[$1] }
+        for worker in 0..<workers {
+            let row = rows + worker * Self.rowStride
+            for segment in 0..<Self.segmentCount { total += row[Self.segmentCount + segment] - row[segment] }
+        }
+        return total
     }
 
     /// Bytes of slot memory held.
@@ -99,10 +150,10 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
 
     /// Test-and-set insert.
     @inlinable
-    public func insert(_ state: State, hash: UInt64) -> InsertOutcome {
+    public func insert(_ state: State, hash: UInt64, worker: Int) -> InsertOutcome {
         let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
-        let counter = counts + segment &* Self.counterStride
-        if Int(truncatingIfNeeded: klp_load_relaxed(counter)) >= hardLimits[segment] { return .deferred }
+        let room = rows + (worker &* Self.rowStride &+ segment)
+        if room.pointee <= 0 { return .deferred }
         let capacity = capacities[segment]
         let table = slots[segment]
         let words = State.wordCount
@@ -115,7 +166,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
                 if words == 1 {
                     found = klp_cas(slot, 0, key)
                     if found == 0 {
-                        _ = klp_fetch_add(counter, 1)
+                        room.pointee &-= 1
                         return .new
                     }
                 } else {
@@ -123,7 +174,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
                     if found == 0 {
                         for word in 1..<words { slot[word] = state.word(word) }
                         klp_store_release(slot, key)
-                        _ = klp_fetch_add(counter, 1)
+                        room.pointee &-= 1
                         return .new
                     }
                 }
@@ -145,11 +196,19 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         }
     }
 
-    /// Grows every segment above the growth load, on up to `threads` threads.
+    /// Grows every segment above the growth load, on up to `threads` threads,
+    /// and grants each of `threads` workers its share of the room.
     public func prepareForInserts(threads: Int) -> Bool {
+        settleRows()
+        if threads > workers {
+            UnsafeMutableRawPointer(rows).deallocate()
+            rows = Self.allocateRows(threads)
+        }
+        workers = max(threads, 1)
+        defer { grantRoom() }
         var full: [(segment: Int, capacity: Int)] = []
         for segment in 0..<Self.segmentCount {
-            let held = Int(counts[segment * Self.counterStride])
+            let held = committed[segment]
             if Double(held) > Double(capacities[segment]) * Self.growAboveLoad {
                 full.append((segment, Int((Double(held) / Self.loadAfterGrowth).rounded(.up)) + 1))
             }

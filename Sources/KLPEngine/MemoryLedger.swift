@@ -67,7 +67,9 @@ public final class MemoryLedger: @unchecked Sendable {
     public func allocate<T>(_ type: T.Type, count: Int, zeroed: Bool = false) -> UnsafeMutablePointer<T>? {
         let bytes = max(count, 1) * MemoryLayout<T>.stride
         guard reserve(bytes) else { return nil }
-        let raw: UnsafeMutableRawPointer? = zeroed ? calloc(max(count, 1), MemoryLayout<T>.stride) : malloc(bytes)
+        let raw: UnsafeMutableRawPointer? =
+            bytes >= Self.mappedBytes ? klp_map_zeroed(bytes)
+            : zeroed ? calloc(max(count, 1), MemoryLayout<T>.stride) : malloc(bytes)
         guard let raw else {
             release(bytes)
             return nil
@@ -77,7 +79,15 @@ public final class MemoryLedger: @unchecked Sendable {
 
     /// Frees memory from `allocate` of `count` elements.
     public func free<T>(_ pointer: UnsafeMutablePointer<T>, count: Int) {
-        Glibc.free(UnsafeMutableRawPointer(pointer))
-        release(max(count, 1) * MemoryLayout<T>.stride)
+        let bytes = max(count, 1) * MemoryLayout<T>.stride
+        if bytes >= Self.mappedBytes {
+            klp_unmap(UnsafeMutableRawPointer(pointer), bytes)
+        } else {
+            Glibc.free(UnsafeMutableRawPointer(pointer))
+        }
+        release(bytes)
     }
+
+    /// Buffers this large are mapped from the system directly, pages in place.
+    static var mappedBytes: Int { 64 << 10 }
 }

@@ -21,15 +21,21 @@ public enum VisitedKind: String, Codable, Sendable, CaseIterable {
 }
 
 extension VisitedSet {
-    /// Inserts `state`, answering whether it was new.
+    /// Inserts `state` as worker 0, answering whether it was new.
     @inlinable @inline(__always)
-    public func insert(_ state: State) -> InsertOutcome { insert(state, hash: state.hash64) }
+    public func insert(_ state: State) -> InsertOutcome { insert(state, hash: state.hash64, worker: 0) }
+
+    /// Inserts `state` as `worker`, answering whether it was new.
+    @inlinable @inline(__always)
+    public func insert(_ state: State, worker: Int) -> InsertOutcome { insert(state, hash: state.hash64, worker: worker) }
 }
 
 /// A set of packed states with a concurrent test-and-set insert.
 ///
-/// `insert` may run on several threads at once; every other requirement runs
-/// on one thread while no insert is under way (between rounds).
+/// `insert` may run on several threads at once, each with its own `worker`
+/// index below the `threads` of the last `prepareForInserts(threads:)` (0
+/// before the first); every other requirement runs on one thread while no
+/// insert is under way (between rounds).
 public protocol VisitedSet<State>: AnyObject, Sendable {
     /// The packed state.
     associatedtype State: PackedState
@@ -41,8 +47,9 @@ public protocol VisitedSet<State>: AnyObject, Sendable {
     /// Bytes of memory the set holds now.
     var memoryBytes: Int { get }
 
-    /// Inserts `state`, whose `hash64` is `hash`, answering whether it was new.
-    func insert(_ state: State, hash: UInt64) -> InsertOutcome
+    /// Inserts `state`, whose `hash64` is `hash`, answering whether it was
+    /// new; `worker` is the calling thread's own index.
+    func insert(_ state: State, hash: UInt64, worker: Int) -> InsertOutcome
     /// Starts loading the memory that inserting `state` will touch, so that
     /// a batch of inserts overlaps its cache misses.
     func prefetch(_ state: State, hash: UInt64)

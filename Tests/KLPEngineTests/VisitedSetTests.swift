@@ -122,11 +122,13 @@ final class VisitedSetTests: XCTestCase {
     ) -> [Int] {
         let newCounts = PerThread<Int>(count: threads, initial: 0)
         let pending = PerThread<[V.State]>(count: threads, initial: [])
+        // Each thread inserts as a worker of its own.
+        XCTAssertTrue(set.prepareForInserts(threads: threads), file: file, line: line)
         onThreads(threads) { worker in
             var deferred: [V.State] = []
             var fresh = 0
             for i in (worker * offset)..<(worker * offset + span) {
-                switch set.insert(key(i)) {
+                switch set.insert(key(i), worker: worker) {
                 case .new: fresh += 1
                 case .seen: break
                 case .deferred: deferred.append(key(i))
@@ -142,12 +144,12 @@ final class VisitedSetTests: XCTestCase {
                 XCTFail("deferred inserts never drain", file: file, line: line)
                 break
             }
-            XCTAssertTrue(set.prepareForInserts(threads: 2), file: file, line: line)
+            XCTAssertTrue(set.prepareForInserts(threads: threads), file: file, line: line)
             onThreads(threads) { worker in
                 var deferred: [V.State] = []
                 var fresh = 0
                 for state in pending[worker] {
-                    switch set.insert(state) {
+                    switch set.insert(state, worker: worker) {
                     case .new: fresh += 1
                     case .seen: break
                     case .deferred: deferred.append(state)

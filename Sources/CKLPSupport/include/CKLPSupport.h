@@ -52,4 +52,11 @@ uint64_t klp_physical_memory_bytes(void);
 /// Whether the file descriptor is a terminal.
 bool klp_isatty(int fd);
 
+/// Maps `bytes` of zeroed memory straight from the system, with every page
+/// already in place (see support.c); NULL on failure.
+void *klp_map_zeroed(size_t bytes);
+
+/// Unmaps memory from `klp_map_zeroed`.
+void klp_unmap(void *pointer, size_t bytes);
+
 #endif
