@@ -106,6 +106,10 @@ where Visited.State == Model.State {
     let contexts: UnsafeMutablePointer<UnsafeMutablePointer<WorkerContext<State>>>
     let threads: Int
     let chunkCounter: UnsafeMutablePointer<UInt64>
+    /// Whether workers keep a cache of recent states: not over a paged set,
+    /// whose slots already gather a page's states (and whose page-key hash
+    /// would make a page's states evict one another from the cache).
+    let usesRecentStates: Bool
 
     /// Properties already violated at an earlier level: no longer looked for.
     var decided: PropertySet = []
@@ -132,6 +136,7 @@ where Visited.State == Model.State {
         self.visited = visited
         self.ledger = ledger
         self.options = options
+        usesRecentStates = visited.kind != .paged
         var invariants: PropertySet = []
         var steps: PropertySet = []
         for (index, property) in model.properties.enumerated() where checked.contains(index: index) {
@@ -339,13 +344,15 @@ where Visited.State == Model.State {
         let recentTags = context.pointee.recentTags
         let recentMask = WorkerContext<State>.recentCapacity - 1
         let worker = context.pointee.worker
+        let useRecent = usesRecentStates
         var pending = 0
         for index in 0..<count {
             let state = states[index]
-            let hash = state.hash64
-            let slot = Int(truncatingIfNeeded: hash) & recentMask
-            let tag = UInt32(truncatingIfNeeded: hash >> 32) | 1
-            if recentTags[slot] == tag && recentStates[slot] == state { continue }
+            let hash = visited.hash(of: state)
+            if useRecent {
+                let slot = Int(truncatingIfNeeded: hash) & recentMask
+                if recentTags[slot] == UInt32(truncatingIfNeeded: hash >> 32) | 1 && recentStates[slot] == state { continue }
+            }
             states[pending] = state
             hashes[pending] = hash
             visited.prefetch(state, hash: hash)
@@ -364,9 +371,11 @@ where Visited.State == Model.State {
                 if !context.pointee.deferred.append(successor, ledger: ledger) { context.pointee.outOfMemory = true }
                 continue
             }
-            let slot = Int(truncatingIfNeeded: hash) & recentMask
-            recentStates[slot] = successor
-            recentTags[slot] = UInt32(truncatingIfNeeded: hash >> 32) | 1
+            if useRecent {
+                let slot = Int(truncatingIfNeeded: hash) & recentMask
+                recentStates[slot] = successor
+                recentTags[slot] = UInt32(truncatingIfNeeded: hash >> 32) | 1
+            }
         }
         context.pointee.sink.reset()
     }

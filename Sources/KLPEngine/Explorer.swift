@@ -35,6 +35,11 @@ public enum Explorer {
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitstate) {
                 BitstateVisitedSet<State>(log2Bits: log2Bits, ledger: ledger)
             }.run()
+        case .paged:
+            let page = model.pageField
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .paged) {
+                HashVisitedSet<State>(ledger: ledger, page: page)
+            }.run()
         case .hash, .auto:
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .hash) {
                 HashVisitedSet<State>(ledger: ledger)
@@ -48,7 +53,12 @@ public enum Explorer {
         switch requested {
         case .auto:
             if let dense, dense <= autoBitmapLimit { return .bitmap }
-            return .hash
+            return model.pageField == nil ? .hash : .paged
+        case .paged:
+            guard model.pageField != nil else {
+                throw ExplorerError.pagedUnavailable("the model declares no page field")
+            }
+            return .paged
         case .bitmap:
             guard Model.State.wordCount == 1 else {
                 throw ExplorerError.bitmapUnavailable("the model's states take \(Model.State.wordCount) words")

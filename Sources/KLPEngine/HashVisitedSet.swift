@@ -17,6 +17,12 @@ import Dispatch
 /// are not powers of two (a multiply-shift maps hashes to slots), so the load
 /// factor after a search stays between 0.55 and 0.9.
 ///
+/// With a `PageField`, the set is paged: a slot holds a page key (the state
+/// with the page bits cleared) and, in one more word, a bitmap of the up to
+/// 64 states of that page. Successors that change only the page bits then
+/// land in the slot their sibling just touched, and a dense page costs two
+/// bits per state instead of 64 (`--visited paged`).
+///
 /// - Complexity: `insert` is expected O(1) at the load factors used.
 public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Sendable {
     @usableFromInline static var segmentShift: UInt64 { 56 }
@@ -37,35 +43,54 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     let committed: UnsafeMutablePointer<Int>
     /// One row per worker (see `rowStride`); only that worker writes it
     /// during a round.
-    @usableFromInline var rows: UnsafeMutablePointer<Int>
+    @usableFromInline var rows: UnsafeMutablePointer<Int> { rowTable.pointee }
+    /// Holds `rows`: a stored `var` on a class would cost a dynamic
+    /// exclusivity check on every insert.
+    @usableFromInline let rowTable: UnsafeMutablePointer<UnsafeMutablePointer<Int>>
     /// Number of rows.
     var workers = 1
+    /// Words per slot: the state's, plus the page bitmap when paged.
+    @usableFromInline let slotWords: Int
+    /// The page field's word, shift and in-place mask (mask 0: not paged).
+    @usableFromInline let pageWord: Int
+    @usableFromInline let pageShift: UInt64
+    @usableFromInline let pageMask: UInt64
+    /// Bits of the page field (0: not paged).
+    @usableFromInline let pageBits: Int
     let ledger: MemoryLedger
     var isFreed = false
     /// The first global slot of each segment, and the total at the end;
     /// rebuilt whenever a segment grows.
     var bases: [Int] = []
 
-    /// The kind: `.hash`.
-    public var kind: VisitedKind { .hash }
+    /// The kind: `.hash`, or `.paged` with a page field.
+    public var kind: VisitedKind { pageMask == 0 ? .hash : .paged }
     /// Exact.
     public var isExact: Bool { true }
 
-    /// Creates an empty set, or nil when the ledger refuses its first bytes.
-    public init?(ledger: MemoryLedger, initialSegmentCapacity: Int = 64) {
+    /// Creates an empty set, paged when `page` is given, or nil when the
+    /// ledger refuses its first bytes.
+    public init?(ledger: MemoryLedger, initialSegmentCapacity: Int = 64, page: PageField? = nil) {
         self.ledger = ledger
+        slotWords = State.wordCount + (page == nil ? 0 : 1)
+        pageWord = page?.word ?? 0
+        pageShift = UInt64(page?.shift ?? 0)
+        pageBits = page?.bits ?? 0
+        pageMask = page.map { (UInt64(1) << UInt64($0.bits) - 1) << UInt64($0.shift) } ?? 0
+        let slotWords = slotWords
         let n = Self.segmentCount
         slots = .allocate(capacity: n)
         capacities = .allocate(capacity: n)
         hardLimits = .allocate(capacity: n)
         committed = .allocate(capacity: n)
         committed.initialize(repeating: 0, count: n)
-        rows = Self.allocateRows(1)
+        rowTable = .allocate(capacity: 1)
+        rowTable.initialize(to: Self.allocateRows(1))
         capacities.initialize(repeating: 0, count: n)
         for segment in 0..<n {
-            guard let table = ledger.allocate(UInt64.self, count: initialSegmentCapacity * State.wordCount, zeroed: true)
+            guard let table = ledger.allocate(UInt64.self, count: initialSegmentCapacity * slotWords, zeroed: true)
             else {
-                for earlier in 0..<segment { ledger.free(slots[earlier], count: capacities[earlier] * State.wordCount) }
+                for earlier in 0..<segment { ledger.free(slots[earlier], count: capacities[earlier] * slotWords) }
                 // Every stored property is set, so deinit runs: it deallocates
                 // the arrays, and must not free the tables again.
                 isFreed = true
@@ -119,10 +144,21 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         hardLimits.deallocate()
         committed.deallocate()
         UnsafeMutableRawPointer(rows).deallocate()
+        rowTable.deallocate()
     }
 
     /// Number of states held.
     public var count: Int {
+        guard pageMask == 0 else {
+            var states = 0
+            forEachSlot { _, slot in states += slot[State.wordCount].nonzeroBitCount }
+            return states
+        }
+        return slotsHeld
+    }
+
+    /// Number of slots in use.
+    var slotsHeld: Int {
         var total = (0..<Self.segmentCount).reduce(0) { $0 + committed[$1] }
         for worker in 0..<workers {
             let row = rows + worker * Self.rowStride
@@ -133,8 +169,22 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
 
     /// Bytes of slot memory held.
     public var memoryBytes: Int {
-        (0..<Self.segmentCount).reduce(0) { $0 + capacities[$1] * State.wordCount * 8 }
+        (0..<Self.segmentCount).reduce(0) { $0 + capacities[$1] * slotWords * 8 }
     }
+
+    /// The page key of `state`: the state with its page bits cleared.
+    @inlinable @inline(__always)
+    func pageKey(_ state: State) -> State {
+        guard pageMask != 0 else { return state }
+        var key = state
+        key.setWord(pageWord, to: state.word(pageWord) & ~pageMask)
+        return key
+    }
+
+    /// The hash inserts take: that of the page key, so that a page's states
+    /// share a slot.
+    @inlinable @inline(__always)
+    public func hash(of state: State) -> UInt64 { pageKey(state).hash64 }
 
     @inlinable @inline(__always)
     static func homeSlot(hash: UInt64, capacity: Int) -> Int {
@@ -145,11 +195,11 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     @inlinable @inline(__always)
     public func prefetch(_ state: State, hash: UInt64) {
         let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
-        klp_prefetch(slots[segment] + Self.homeSlot(hash: hash, capacity: capacities[segment]) &* State.wordCount)
+        klp_prefetch(slots[segment] + Self.homeSlot(hash: hash, capacity: capacities[segment]) &* slotWords)
     }
 
-    /// Test-and-set insert.
-    @inlinable
+    /// Test-and-set insert; `hash` is `hash(of: state)`.
+    @inlinable @inline(__always)
     public func insert(_ state: State, hash: UInt64, worker: Int) -> InsertOutcome {
         let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
         let room = rows + (worker &* Self.rowStride &+ segment)
@@ -157,25 +207,32 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         let capacity = capacities[segment]
         let table = slots[segment]
         let words = State.wordCount
-        let key = state.word(0) | Self.occupiedBit
+        let stride = slotWords
+        let paged = pageMask != 0
+        let keyState = pageKey(state)
+        let bit: UInt64 = paged ? 1 << ((state.word(pageWord) & pageMask) >> pageShift) : 0
+        let key = keyState.word(0) | Self.occupiedBit
         var index = Self.homeSlot(hash: hash, capacity: capacity)
         while true {
-            let slot = table + index &* words
+            let slot = table + index &* stride
             var found = klp_load_acquire(slot)
             if found == 0 {
                 if words == 1 {
                     found = klp_cas(slot, 0, key)
                     if found == 0 {
                         room.pointee &-= 1
-                        return .new
+                        // Another worker may have set the same bit since the claim.
+                        guard paged else { return .new }
+                        return klp_fetch_or(slot + 1, bit) & bit == 0 ? .new : .seen
                     }
                 } else {
                     found = klp_cas(slot, 0, key | Self.busyBit)
                     if found == 0 {
-                        for word in 1..<words { slot[word] = state.word(word) }
+                        for word in 1..<words { slot[word] = keyState.word(word) }
                         klp_store_release(slot, key)
                         room.pointee &-= 1
-                        return .new
+                        guard paged else { return .new }
+                        return klp_fetch_or(slot + words, bit) & bit == 0 ? .new : .seen
                     }
                 }
             }
@@ -183,13 +240,20 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
                 while found & Self.busyBit != 0 { found = klp_load_acquire(slot) }
             }
             if found == key {
-                if words == 1 { return .seen }
                 var same = true
-                for word in 1..<words where slot[word] != state.word(word) {
-                    same = false
-                    break
+                if words > 1 {
+                    for word in 1..<words where slot[word] != keyState.word(word) {
+                        same = false
+                        break
+                    }
                 }
-                if same { return .seen }
+                if same {
+                    guard paged else { return .seen }
+                    // Mostly already set: look before the locked write.
+                    let bitmap = slot + words
+                    if klp_load_relaxed(bitmap) & bit != 0 { return .seen }
+                    return klp_fetch_or(bitmap, bit) & bit == 0 ? .new : .seen
+                }
             }
             index &+= 1
             if index == capacity { index = 0 }
@@ -202,7 +266,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         settleRows()
         if threads > workers {
             UnsafeMutableRawPointer(rows).deallocate()
-            rows = Self.allocateRows(threads)
+            rowTable.pointee = Self.allocateRows(threads)
         }
         workers = max(threads, 1)
         defer { grantRoom() }
@@ -233,7 +297,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     }
 
     func grow(segment: Int, to newCapacity: Int) -> Bool {
-        let words = State.wordCount
+        let words = slotWords
         guard let fresh = ledger.allocate(UInt64.self, count: newCapacity * words, zeroed: true) else { return false }
         let old = slots[segment]
         let oldCapacity = capacities[segment]
@@ -255,7 +319,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         return true
     }
 
-    /// The state stored in an occupied slot, without its flag bits.
+    /// The state (page key, when paged) stored in an occupied slot, without its flag bits.
     static func state(inSlot slot: UnsafeMutablePointer<UInt64>) -> State {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: State.wordCount) { buffer in
             let words = buffer.baseAddress!
@@ -265,8 +329,9 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         }
     }
 
-    /// Number of slots over all segments.
-    public var slotCount: Int { bases.last ?? 0 }
+    /// Number of slots over all segments; when paged, 2^pageBits per slot,
+    /// one for each state the slot's page can hold.
+    public var slotCount: Int { (bases.last ?? 0) << pageBits }
 
     func rebuildBases() {
         var total = 0
@@ -277,56 +342,94 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         bases.append(total)
     }
 
+    /// `key` with its page bits set to `offset`.
+    func state(key: State, offset: Int) -> State {
+        guard pageMask != 0 else { return key }
+        var state = key
+        state.setWord(pageWord, to: key.word(pageWord) | UInt64(offset) << pageShift)
+        return state
+    }
+
     /// The global slot of `state`, or nil.
     public func slot(of state: State) -> Int? {
-        let hash = state.hash64
+        let keyState = pageKey(state)
+        let hash = keyState.hash64
         let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
         let capacity = capacities[segment]
         let table = slots[segment]
-        let words = State.wordCount
-        let key = state.word(0) | Self.occupiedBit
+        let key = keyState.word(0) | Self.occupiedBit
         var index = Self.homeSlot(hash: hash, capacity: capacity)
         while true {
-            let slot = table + index * words
+            let slot = table + index * slotWords
             if slot[0] == 0 { return nil }
-            if slot[0] == key && Self.state(inSlot: slot) == state {
-                return bases[segment] + index
+            if slot[0] == key && Self.state(inSlot: slot) == keyState {
+                guard pageMask != 0 else { return bases[segment] + index }
+                let offset = Int((state.word(pageWord) & pageMask) >> pageShift)
+                guard slot[State.wordCount] & (1 << UInt64(offset)) != 0 else { return nil }
+                return (bases[segment] + index) << pageBits | offset
             }
             index += 1
             if index == capacity { index = 0 }
         }
     }
 
-    /// Every state with its global slot.
-    public func forEach(_ body: (Int, State) -> Void) {
-        let words = State.wordCount
+    /// Every occupied slot with its global slot index (before paging).
+    func forEachSlot(_ body: (Int, UnsafeMutablePointer<UInt64>) -> Void) {
         var base = 0
         for segment in 0..<Self.segmentCount {
             let table = slots[segment]
             for index in 0..<capacities[segment] {
-                let slot = table + index * words
-                guard slot[0] != 0 else { continue }
-                body(base + index, Self.state(inSlot: slot))
+                let slot = table + index * slotWords
+                if slot[0] != 0 { body(base + index, slot) }
             }
             base += capacities[segment]
+        }
+    }
+
+    /// Every state with its global slot.
+    public func forEach(_ body: (Int, State) -> Void) {
+        forEachSlot { global, slot in
+            let key = Self.state(inSlot: slot)
+            guard pageMask != 0 else { return body(global, key) }
+            var bitmap = slot[State.wordCount]
+            while bitmap != 0 {
+                let offset = bitmap.trailingZeroBitCount
+                bitmap &= bitmap - 1
+                body(global << pageBits | offset, state(key: key, offset: offset))
+            }
         }
     }
 
     /// Every state whose global slot is in `range`, in slot order or its reverse.
     public func forEach(slots range: Range<Int>, reversed: Bool, _ body: (Int, State) -> Void) {
         guard !range.isEmpty else { return }
-        let words = State.wordCount
-        // Segments overlapping the range, in the order asked for.
-        var segments = (0..<Self.segmentCount).filter { bases[$0] < range.upperBound && bases[$0 + 1] > range.lowerBound }
+        // Table slots holding the range's states.
+        let low = range.lowerBound >> pageBits
+        let high = ((range.upperBound - 1) >> pageBits) + 1
+        // Segments overlapping them, in the order asked for.
+        var segments = (0..<Self.segmentCount).filter { bases[$0] < high && bases[$0 + 1] > low }
         if reversed { segments.reverse() }
+        let pageSize = 1 << pageBits
         for segment in segments {
             let table = slots[segment]
-            let low = max(range.lowerBound, bases[segment]) - bases[segment]
-            let high = min(range.upperBound, bases[segment + 1]) - bases[segment]
-            for index in reversed ? stride(from: high - 1, through: low, by: -1) : stride(from: low, through: high - 1, by: 1) {
-                let slot = table + index * words
+            let first = max(low, bases[segment]) - bases[segment]
+            let last = min(high, bases[segment + 1]) - bases[segment]
+            for index in reversed ? stride(from: last - 1, through: first, by: -1) : stride(from: first, through: last - 1, by: 1) {
+                let slot = table + index * slotWords
                 guard slot[0] != 0 else { continue }
-                body(bases[segment] + index, Self.state(inSlot: slot))
+                let global = bases[segment] + index
+                let key = Self.state(inSlot: slot)
+                guard pageMask != 0 else {
+                    body(global, key)
+                    continue
+                }
+                let bitmap = slot[State.wordCount]
+                for step in 0..<pageSize {
+                    let offset = reversed ? pageSize - 1 - step : step
+                    let position = global << pageBits | offset
+                    guard bitmap & (1 << UInt64(offset)) != 0, range.contains(position) else { continue }
+                    body(position, state(key: key, offset: offset))
+                }
             }
         }
     }
@@ -336,7 +439,27 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         guard !isFreed else { return }
         isFreed = true
         for segment in 0..<Self.segmentCount {
-            ledger.free(slots[segment], count: capacities[segment] * State.wordCount)
+            ledger.free(slots[segment], count: capacities[segment] * slotWords)
         }
+    }
+}
+
+/// A run of at most six bits of one word of a state, which the model's
+/// successors change most often (a task's switch, say). A paged visited set
+/// keeps the states that differ only there in one slot: a page of up to 64.
+public struct PageField: Sendable, Hashable {
+    /// The word that holds the run.
+    public let word: Int
+    /// The run's lowest bit.
+    public let shift: Int
+    /// The run's length, 1 to 6.
+    public let bits: Int
+
+    /// The run of `bits` bits from bit `shift` of word `word`.
+    public init(word: Int, shift: Int, bits: Int) {
+        precondition((1...6).contains(bits) && shift >= 0 && shift + bits <= 62, "a page field is 1 to 6 payload bits")
+        self.word = word
+        self.shift = shift
+        self.bits = bits
     }
 }

@@ -110,6 +110,8 @@ public struct SearchReport<State: PackedState>: Sendable {
 public enum ExplorerError: Error, Equatable, CustomStringConvertible {
     /// `--visited bitmap` for a model without a dense encoding that fits.
     case bitmapUnavailable(String)
+    /// `--visited paged` for a model without a page field.
+    case pagedUnavailable(String)
     /// A property index out of range.
     case unknownProperty(Int)
 
@@ -117,6 +119,7 @@ public enum ExplorerError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .bitmapUnavailable(let why): return "--visited bitmap is not available: \(why)"
+        case .pagedUnavailable(let why): return "--visited paged is not available: \(why)"
         case .unknownProperty(let index): return "unknown property index \(index)"
         }
     }

@@ -61,6 +61,11 @@ public protocol TransitionSystem: Sendable {
     /// encoding is a single word, the engine may index a bitmap with it.
     var denseStateCount: UInt64? { get }
 
+    /// The bits that successors change most often, if they form one run of
+    /// at most six bits: `--visited paged` stores the states that differ
+    /// only there as one page.
+    var pageField: PageField? { get }
+
     /// Writes the initial states.
     func initialStates(into sink: inout SuccessorSink<State>)
 
@@ -78,6 +83,8 @@ public protocol TransitionSystem: Sendable {
 extension TransitionSystem {
     /// No dense encoding by default.
     public var denseStateCount: UInt64? { nil }
+    /// No page field by default.
+    public var pageField: PageField? { nil }
     /// No invariants by default.
     public func invariantViolations(of state: State, checked: PropertySet) -> PropertySet { [] }
     /// No possibility properties by default.

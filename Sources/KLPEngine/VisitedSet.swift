@@ -16,6 +16,9 @@ public enum VisitedKind: String, Codable, Sendable, CaseIterable {
     case bitmap
     /// An exact open-addressing hash table.
     case hash
+    /// The hash table over pages of up to 64 states that differ only in the
+    /// model's page field (see `TransitionSystem.pageField`).
+    case paged
     /// A probabilistic bit array (SPIN's bitstate hashing); never complete.
     case bitstate
 }
@@ -23,11 +26,15 @@ public enum VisitedKind: String, Codable, Sendable, CaseIterable {
 extension VisitedSet {
     /// Inserts `state` as worker 0, answering whether it was new.
     @inlinable @inline(__always)
-    public func insert(_ state: State) -> InsertOutcome { insert(state, hash: state.hash64, worker: 0) }
+    public func insert(_ state: State) -> InsertOutcome { insert(state, hash: hash(of: state), worker: 0) }
 
     /// Inserts `state` as `worker`, answering whether it was new.
     @inlinable @inline(__always)
-    public func insert(_ state: State, worker: Int) -> InsertOutcome { insert(state, hash: state.hash64, worker: worker) }
+    public func insert(_ state: State, worker: Int) -> InsertOutcome { insert(state, hash: hash(of: state), worker: worker) }
+
+    /// The state's own hash.
+    @inlinable @inline(__always)
+    public func hash(of state: State) -> UInt64 { state.hash64 }
 }
 
 /// A set of packed states with a concurrent test-and-set insert.
@@ -47,7 +54,10 @@ public protocol VisitedSet<State>: AnyObject, Sendable {
     /// Bytes of memory the set holds now.
     var memoryBytes: Int { get }
 
-    /// Inserts `state`, whose `hash64` is `hash`, answering whether it was
+    /// The hash `insert` and `prefetch` take for `state` (its `hash64`
+    /// unless the set hashes something else, such as a page key).
+    func hash(of state: State) -> UInt64
+    /// Inserts `state`, whose `hash(of:)` is `hash`, answering whether it was
     /// new; `worker` is the calling thread's own index.
     func insert(_ state: State, hash: UInt64, worker: Int) -> InsertOutcome
     /// Starts loading the memory that inserting `state` will touch, so that

@@ -260,6 +260,92 @@ final class VisitedSetTests: XCTestCase {
         }
     }
 
+    // MARK: HashVisitedSet, paged
+
+    /// A state in page `page` (any payload), at offset `offset` of a page
+    /// field of six bits from bit 3.
+    private static func pagedKey(page: Int, offset: Int) -> UInt64 {
+        (scatter(page) & ~(63 << 3)) | UInt64(offset) << 3
+    }
+
+    /// Key `i`: 40 of the 64 offsets of each page are used.
+    private static func pagedKey(_ i: Int) -> UInt64 { pagedKey(page: i / 40, offset: i % 40) }
+
+    func testPagedSetNewOnceThenSeenAndSlots() throws {
+        let page = PageField(word: 0, shift: 3, bits: 6)
+        let set = try XCTUnwrap(HashVisitedSet<UInt64>(ledger: MemoryLedger(budget: 1 << 30), page: page))
+        XCTAssertEqual(set.kind, .paged)
+        XCTAssertTrue(set.isExact)
+        let keys = (0..<3000).map(Self.pagedKey) + [Self.pagedKey(page: 5000, offset: 63), Self.pagedKey(page: 5001, offset: 0)]
+        checkNewThenSeen(set, keys: keys)
+        XCTAssertEqual(set.count, keys.count)
+        let yielded = contents(set)
+        XCTAssertEqual(Set(yielded.values), Set(keys), "flag and page bits never leak")
+        for (slot, state) in yielded { XCTAssertEqual(set.slot(of: state), slot) }
+        // A page's slots are consecutive: its states differ only in the low six slot bits.
+        XCTAssertEqual(set.slot(of: Self.pagedKey(page: 0, offset: 1)), set.slot(of: Self.pagedKey(page: 0, offset: 0)).map { $0 + 1 })
+        XCTAssertEqual(set.slotCount % 64, 0)
+        XCTAssertNil(set.slot(of: Self.pagedKey(page: 0, offset: 40)), "a page that is stored, an offset that is not")
+        XCTAssertNil(set.slot(of: Self.pagedKey(page: 9999, offset: 0)), "a page that is not stored")
+        // Two words per slot: the page key and its bitmap.
+        XCTAssertEqual(set.memoryBytes, set.slotCount / 64 * 16)
+    }
+
+    func testPagedSetGrowsAndWalksSlotsBothWays() throws {
+        let ledger = MemoryLedger(budget: 1 << 30)
+        let set = try XCTUnwrap(HashVisitedSet<UInt64>(ledger: ledger, page: PageField(word: 0, shift: 3, bits: 6)))
+        let initialSlots = set.slotCount
+        // Four states a page: 50,000 pages, more than the initial slots.
+        let key = { (i: Int) in Self.pagedKey(page: i / 4, offset: i % 4 * 13) }
+        let count = 200_000
+        for i in 0..<count { XCTAssertEqual(insertGrowing(set, key(i)), .new, "key #\(i)") }
+        XCTAssertGreaterThan(set.slotCount, initialSlots, "the set must have grown")
+        XCTAssertEqual(set.count, count)
+        let yielded = contents(set)
+        XCTAssertEqual(Set(yielded.values), Set((0..<count).map(key)))
+        for i in stride(from: 0, to: count, by: 97) { XCTAssertEqual(set.insert(key(i)), .seen) }
+        // forEach(slots:) over a window, forwards and backwards, is the slot-sorted window.
+        let window = (set.slotCount / 3)..<(set.slotCount / 3 + set.slotCount / 5 + 17)
+        let expected = yielded.filter { window.contains($0.key) }.sorted { $0.key < $1.key }.map(\.key)
+        var forwards: [Int] = []
+        set.forEach(slots: window, reversed: false) { slot, state in
+            forwards.append(slot)
+            XCTAssertEqual(yielded[slot], state)
+        }
+        var backwards: [Int] = []
+        set.forEach(slots: window, reversed: true) { slot, _ in backwards.append(slot) }
+        XCTAssertFalse(expected.isEmpty)
+        XCTAssertEqual(forwards, expected)
+        XCTAssertEqual(backwards, expected.reversed())
+        set.free()
+        XCTAssertEqual(ledger.currentBytes, 0)
+    }
+
+    func testPagedSetConcurrentInsertsOverlapping() throws {
+        let set = try XCTUnwrap(
+            HashVisitedSet<UInt64>(ledger: MemoryLedger(budget: 1 << 30), page: PageField(word: 0, shift: 3, bits: 6)))
+        let threads = 4, span = 60_000, offset = 20_000
+        let counts = insertConcurrently(set, threads: threads, span: span, offset: offset, key: Self.pagedKey)
+        let distinct = (threads - 1) * offset + span
+        XCTAssertEqual(counts.reduce(0, +), distinct, "each distinct key is new exactly once: \(counts)")
+        XCTAssertEqual(set.count, distinct)
+        XCTAssertEqual(Set(contents(set).values), Set((0..<distinct).map(Self.pagedKey)))
+    }
+
+    func testPagedSetConcurrentInsertsSameKeysTwoWords() throws {
+        // The page field in word 1; every thread inserts the same keys, so
+        // claims of a page and of a page's bit race all the time.
+        let set = try XCTUnwrap(
+            HashVisitedSet<PackedWords2>(ledger: MemoryLedger(budget: 1 << 30), page: PageField(word: 1, shift: 10, bits: 5)))
+        let key: @Sendable (Int) -> PackedWords2 = { i in PackedWords2(UInt64(i / 32 % 7), UInt64(i / 32) << 20 | UInt64(i % 32) << 10) }
+        let threads = 4, span = 40_000
+        let counts = insertConcurrently(set, threads: threads, span: span, offset: 0, key: key)
+        XCTAssertEqual(counts.reduce(0, +), span, "each distinct key is new exactly once: \(counts)")
+        XCTAssertEqual(set.count, span)
+        XCTAssertEqual(Set(contents(set).values), Set((0..<span).map(key)))
+        XCTAssertEqual(set.memoryBytes, set.slotCount / 32 * 24, "three words per slot")
+    }
+
     // MARK: BitmapVisitedSet
 
     func testBitmapNewOnceThenSeen() throws {

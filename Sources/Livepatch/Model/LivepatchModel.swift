@@ -16,6 +16,14 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     private let decoded: UnsafeMutablePointer<LivepatchEvent>
     private let eventCount: Int
     private let keepAlive: Storage
+    /// The task switches' events, `taskEvents.lowerBound` being task 0's.
+    private let taskEvents: Range<Int>
+    /// With tasks named, their patch-state bits when they form one run in
+    /// one word (the usual layout): the word, the run's shift, and its mask
+    /// in place; mask 0 otherwise.
+    private let taskWord: Int
+    private let taskShift: UInt64
+    private let taskRunMask: UInt64
 
     /// The model of `world`; its states must fit `State`.
     public init(world: CompiledWorld) {
@@ -31,6 +39,19 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             codes[index] = event.code
             decoded[index] = event
         }
+        let all = events
+        let switches = all.indices.filter { if case .switchTask = all[$0] { return true } else { return false } }
+        taskEvents = (switches.first ?? events.count)..<((switches.last ?? events.count - 1) + 1)
+        let tables = WorldRef(world)
+        let named = world.symmetry ? 0 : world.taskCount
+        let first = tables.taskPatched[0]
+        let isRun = named > 0 && Int(first.shift) + named <= 64 && (0..<named).allSatisfy { task in
+            let field = tables.taskPatched[task]
+            return field.word == first.word && field.shift == first.shift + UInt64(task) && field.mask == 1
+        }
+        taskWord = isRun ? first.word : 0
+        taskShift = isRun ? first.shift : 0
+        taskRunMask = isRun ? (named == 64 ? .max : (UInt64(1) << UInt64(named) - 1)) << first.shift : 0
     }
 
     /// Every property of section 5, indexed by `LivepatchProperty.index`.
@@ -42,6 +63,21 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// world is below 2^bits, so small worlds can use a bitmap.
     public var denseStateCount: UInt64? {
         world.wordCount == 1 && world.bitCount <= 40 ? UInt64(1) << UInt64(world.bitCount) : nil
+    }
+
+    /// With tasks named (symmetry off), the first six tasks' patch states:
+    /// every transition lets each task switch, so the states that differ
+    /// only there come together, and a paged visited set keeps them as one.
+    public var pageField: PageField? {
+        guard !tables.symmetry, tables.taskCount >= 2 else { return nil }
+        let first = tables.taskPatched[0]
+        let run = min(6, tables.taskCount)
+        for task in 0..<run {
+            let field = tables.taskPatched[task]
+            guard field.word == first.word, field.shift == first.shift + UInt64(task), field.mask == 1 else { return nil }
+        }
+        guard Int(first.shift) + run <= 62 else { return nil }
+        return PageField(word: first.word, shift: Int(first.shift), bits: run)
     }
 
     /// Events plus one per open outcome.
@@ -64,38 +100,65 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         let unlisted: PropertySet =
             transition >= 0 && state[tables.position[transition]] == 0
             ? PropertySet(index: LivepatchProperty.singleTransition.index) : []
-        for index in 0..<eventCount {
-            let event = decoded[index]
-            let code = codes[index]
-            if case .switchTask(let task) = event {
-                guard switching else { continue }
-                var next = state
-                if tables.symmetry {
-                    let count = state[tables.patchedTaskCount]
-                    if target ? count == tables.taskCount : count == 0 { continue }
-                    next[tables.patchedTaskCount] = target ? count + 1 : count - 1
-                } else {
-                    if state[flag: tables.taskPatched[task]] == target { continue }
-                    next[flag: tables.taskPatched[task]] = target
-                }
-                sink.emit(next, action: code, violating: unlisted)
-                continue
-            }
-            guard mayFire(event, in: state, transition: transition, target: target) else { continue }
-            var failAt = 0
-            var outcomes = 0
-            repeat {
-                var machine = Machine(
-                    world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: failAt))
-                let result = machine.apply(event)
-                if result == .disabled { break }
-                if result == .done || machine.ranCallback || machine.state != state {
-                    sink.emit(machine.state, action: code | UInt32(failAt), violating: PropertySet(rawValue: machine.violated))
-                }
-                if failAt == 0 { outcomes = machine.oracle.choicePoints }
-                failAt += 1
-            } while failAt <= outcomes
+        for index in 0..<taskEvents.lowerBound {
+            emitEvent(index, from: state, transition: transition, target: target, into: &sink)
         }
+        if switching {
+            if taskRunMask != 0 {
+                // Each task not yet in the target state switches: one bit flips.
+                let word = state.word(taskWord)
+                var pending = (target ? ~word : word) & taskRunMask
+                while pending != 0 {
+                    let bit = pending & (0 &- pending)
+                    pending &= pending &- 1
+                    var next = state
+                    next.setWord(taskWord, to: word ^ bit)
+                    let task = UInt64(bit.trailingZeroBitCount) &- taskShift
+                    sink.emit(next, action: codes[taskEvents.lowerBound &+ Int(task)], violating: unlisted)
+                }
+            } else {
+                for index in taskEvents {
+                    guard case .switchTask(let task) = decoded[index] else { continue }
+                    var next = state
+                    if tables.symmetry {
+                        let count = state[tables.patchedTaskCount]
+                        if target ? count == tables.taskCount : count == 0 { continue }
+                        next[tables.patchedTaskCount] = target ? count + 1 : count - 1
+                    } else {
+                        if state[flag: tables.taskPatched[task]] == target { continue }
+                        next[flag: tables.taskPatched[task]] = target
+                    }
+                    sink.emit(next, action: codes[index], violating: unlisted)
+                }
+            }
+        }
+        for index in taskEvents.upperBound..<eventCount {
+            emitEvent(index, from: state, transition: transition, target: target, into: &sink)
+        }
+    }
+
+    /// Fires event `index` once per outcome: every event but a task switch,
+    /// which runs no callback and takes the fast path above.
+    @inline(__always)
+    private func emitEvent(
+        _ index: Int, from state: State, transition: Int, target: Bool, into sink: inout SuccessorSink<State>
+    ) {
+        let event = decoded[index]
+        guard mayFire(event, in: state, transition: transition, target: target) else { return }
+        let code = codes[index]
+        var failAt = 0
+        var outcomes = 0
+        repeat {
+            var machine = Machine(
+                world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: failAt))
+            let result = machine.apply(event)
+            if result == .disabled { break }
+            if result == .done || machine.ranCallback || machine.state != state {
+                sink.emit(machine.state, action: code | UInt32(failAt), violating: PropertySet(rawValue: machine.violated))
+            }
+            if failAt == 0 { outcomes = machine.oracle.choicePoints }
+            failAt += 1
+        } while failAt <= outcomes
     }
 
     /// A necessary condition for `event` to fire or to run a callback,
@@ -119,7 +182,14 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         case .enablePatch(let p): return transition == p && !target
         case .unloadPatch(let p): return state[flag: tables.retired[p]] && !state[flag: tables.forced[p]]
         case .forcePatch(let p): return transition == p
-        case .complete, .switchWorker: return transition >= 0
+        case .complete:
+            // Completion needs every task switched (unless the core completes
+            // early): with the tasks' bits in one run, one comparison.
+            guard transition >= 0 else { return false }
+            return taskRunMask == 0 || tables.core == .completeBeforeSwitch
+                || state.word(taskWord) & taskRunMask == (target ? taskRunMask : 0)
+        case .switchWorker(let w):
+            return transition >= 0 && !state[flag: tables.reversed] && state[flag: tables.workerPatched[w]] != target
         case .switchTask: return transition >= 0
         }
     }
