@@ -126,8 +126,10 @@ where Visited.State == Model.State {
     /// Two cache lines, so that adjacent-line prefetching cannot couple workers either.
     static var cacheLine: Int { 128 }
 
-    /// States a worker claims at a time.
+    /// The fewest states a worker claims at a time.
     static var chunkSize: Int { 256 }
+    /// Chunks per worker when a round starts (see `work`).
+    static var chunksPerThread: Int { 4 }
     /// States expanded per round at most, so limits and progress are looked at often.
     static var roundSize: Int { 1 << 16 }
 
@@ -300,16 +302,26 @@ where Visited.State == Model.State {
         _ frontier: Frontier<State>, range: Range<Int>,
         context: UnsafeMutablePointer<WorkerContext<State>>, open: PropertySet
     ) {
-        let chunk = UInt64(Self.chunkSize)
         let end = UInt64(range.upperBound)
+        let share = UInt64(threads * Self.chunksPerThread)
         let openSteps = PropertySet(rawValue: open.rawValue & steps.rawValue)
         let openInvariants = PropertySet(rawValue: open.rawValue & invariants.rawValue)
         let batch = Self.batchSize
         context.pointee.sink.reset()
         while true {
-            let first = klp_fetch_add(chunkCounter, chunk)
+            // Guided self-scheduling: a share of what is left, so that the
+            // first chunks are long (a worker keeps to its own part of the
+            // level, and the states it touches) and the last ones short (the
+            // workers finish the round together).
+            var first = klp_load_relaxed(chunkCounter)
+            var last = first
+            while first < end {
+                last = min(end, first + max(UInt64(Self.chunkSize), (end - first) / share))
+                let seen = klp_cas(chunkCounter, first, last)
+                if seen == first { break }
+                first = seen
+            }
             if first >= end { break }
-            let last = min(first + chunk, end)
             frontier.forEach(in: Int(first)..<Int(last)) { state in
                 let before = context.pointee.sink.count
                 model.successors(of: state, into: &context.pointee.sink)
@@ -465,4 +477,5 @@ where Visited.State == Model.State {
                 memoryBytes: ledger.currentBytes))
     }
 }
+
 

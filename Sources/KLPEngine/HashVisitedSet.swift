@@ -2,7 +2,7 @@ import CKLPSupport
 import Dispatch
 
 /// An exact visited set: open addressing with linear probing, split into
-/// 256 segments that grow one at a time.
+/// 32 segments that grow separately.
 ///
 /// Each slot holds a state's words, word 0 tagged with an "occupied" bit, so
 /// the table stores the states themselves: no pointers, no parent links.
@@ -12,10 +12,12 @@ import Dispatch
 /// finds its share used up answers `.deferred`, and the explorer grows the
 /// segment between rounds. The grants are per worker, in rows of their own,
 /// so that counting a new state never writes a cache line another core
-/// writes too. Growing one small segment at a time keeps the transient
-/// memory of a rehash to one segment instead of doubling the whole table. Capacities
-/// are not powers of two (a multiply-shift maps hashes to slots), so the load
-/// factor after a search stays between 0.55 and 0.9.
+/// writes too. Growing a segment at a time keeps the transient memory of a
+/// rehash to a segment or two instead of doubling the whole table, and
+/// segments large enough (2 MiB) live on transparent huge pages, so random
+/// probes rarely miss the TLB. Capacities are not powers of two (a
+/// multiply-shift maps hashes to slots), so the load factor after a search
+/// stays between 0.55 and 0.9 (0.2 and 0.5 when paged).
 ///
 /// With a `PageField`, the set is paged: a slot holds a page key (the state
 /// with the page bits cleared) and, in one more word, a bitmap of the up to
@@ -25,22 +27,26 @@ import Dispatch
 ///
 /// - Complexity: `insert` is expected O(1) at the load factors used.
 public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Sendable {
-    @usableFromInline static var segmentShift: UInt64 { 56 }
-    @usableFromInline static var segmentCount: Int { 256 }
+    @usableFromInline static var segmentShift: UInt64 { 59 }
+    @usableFromInline static var segmentCount: Int { 32 }
     /// Stride, in words, between workers' rows: the room each worker has
     /// left per segment, then what it was granted.
     @usableFromInline static var rowStride: Int { 2 * segmentCount }
     @usableFromInline static var occupiedBit: UInt64 { 1 << 63 }
     @usableFromInline static var busyBit: UInt64 { 1 << 62 }
-    static var growAboveLoad: Double { 0.8 }
-    static var loadAfterGrowth: Double { 0.55 }
-    static var hardLoad: Double { 0.9 }
+    /// Load factors: a segment grows above `growAboveLoad` to
+    /// `loadAfterGrowth`, and never exceeds `hardLoad`. A paged table is
+    /// small (a slot per page, not per state), so it keeps its probes
+    /// short with half the load.
+    @usableFromInline let growAboveLoad: Double
+    @usableFromInline let loadAfterGrowth: Double
+    @usableFromInline let hardLoad: Double
 
     @usableFromInline let slots: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     @usableFromInline let capacities: UnsafeMutablePointer<Int>
     @usableFromInline let hardLimits: UnsafeMutablePointer<Int>
     /// States per segment as of the last settling of the workers' rows.
-    let committed: UnsafeMutablePointer<Int>
+    @usableFromInline let committed: UnsafeMutablePointer<Int>
     /// One row per worker (see `rowStride`); only that worker writes it
     /// during a round.
     @usableFromInline var rows: UnsafeMutablePointer<Int> { rowTable.pointee }
@@ -48,7 +54,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     /// exclusivity check on every insert.
     @usableFromInline let rowTable: UnsafeMutablePointer<UnsafeMutablePointer<Int>>
     /// Number of rows.
-    var workers = 1
+    @usableFromInline var workers = 1
     /// Words per slot: the state's, plus the page bitmap when paged.
     @usableFromInline let slotWords: Int
     /// The page field's word, shift and in-place mask (mask 0: not paged).
@@ -57,11 +63,11 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     @usableFromInline let pageMask: UInt64
     /// Bits of the page field (0: not paged).
     @usableFromInline let pageBits: Int
-    let ledger: MemoryLedger
+    @usableFromInline let ledger: MemoryLedger
     var isFreed = false
     /// The first global slot of each segment, and the total at the end;
     /// rebuilt whenever a segment grows.
-    var bases: [Int] = []
+    @usableFromInline var bases: [Int] = []
 
     /// The kind: `.hash`, or `.paged` with a page field.
     public var kind: VisitedKind { pageMask == 0 ? .hash : .paged }
@@ -70,13 +76,16 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
 
     /// Creates an empty set, paged when `page` is given, or nil when the
     /// ledger refuses its first bytes.
-    public init?(ledger: MemoryLedger, initialSegmentCapacity: Int = 64, page: PageField? = nil) {
+    public init?(ledger: MemoryLedger, initialSegmentCapacity: Int = 512, page: PageField? = nil) {
         self.ledger = ledger
         slotWords = State.wordCount + (page == nil ? 0 : 1)
         pageWord = page?.word ?? 0
         pageShift = UInt64(page?.shift ?? 0)
         pageBits = page?.bits ?? 0
         pageMask = page.map { (UInt64(1) << UInt64($0.bits) - 1) << UInt64($0.shift) } ?? 0
+        growAboveLoad = page == nil ? 0.8 : 0.35
+        loadAfterGrowth = page == nil ? 0.55 : 0.2
+        hardLoad = page == nil ? 0.9 : 0.5
         let slotWords = slotWords
         let n = Self.segmentCount
         slots = .allocate(capacity: n)
@@ -98,13 +107,13 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
             }
             slots[segment] = table
             capacities[segment] = initialSegmentCapacity
-            hardLimits[segment] = Int(Double(initialSegmentCapacity) * Self.hardLoad)
+            hardLimits[segment] = Int(Double(initialSegmentCapacity) * hardLoad)
         }
         rebuildBases()
         grantRoom()
     }
 
-    static func allocateRows(_ count: Int) -> UnsafeMutablePointer<Int> {
+    @usableFromInline static func allocateRows(_ count: Int) -> UnsafeMutablePointer<Int> {
         // Page-aligned, so that no two workers' rows share a cache line.
         let raw = UnsafeMutableRawPointer.allocate(byteCount: count * rowStride * 8, alignment: 4096)
         let rows = raw.bindMemory(to: Int.self, capacity: count * rowStride)
@@ -113,7 +122,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     }
 
     /// Adds what the workers inserted to `committed` and clears their rows.
-    func settleRows() {
+    @inlinable func settleRows() {
         for worker in 0..<workers {
             let row = rows + worker * Self.rowStride
             for segment in 0..<Self.segmentCount {
@@ -125,7 +134,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     }
 
     /// Shares each segment's room below its hard limit among the workers.
-    func grantRoom() {
+    @inlinable func grantRoom() {
         for segment in 0..<Self.segmentCount {
             let room = max(0, hardLimits[segment] - committed[segment])
             for worker in 0..<workers {
@@ -210,7 +219,8 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         let stride = slotWords
         let paged = pageMask != 0
         let keyState = pageKey(state)
-        let bit: UInt64 = paged ? 1 << ((state.word(pageWord) & pageMask) >> pageShift) : 0
+        let offset = UInt32(truncatingIfNeeded: (state.word(pageWord) & pageMask) >> pageShift)
+        let bit: UInt64 = paged ? 1 << UInt64(offset) : 0
         let key = keyState.word(0) | Self.occupiedBit
         var index = Self.homeSlot(hash: hash, capacity: capacity)
         while true {
@@ -223,7 +233,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
                         room.pointee &-= 1
                         // Another worker may have set the same bit since the claim.
                         guard paged else { return .new }
-                        return klp_fetch_or(slot + 1, bit) & bit == 0 ? .new : .seen
+                        return klp_test_and_set_bit(slot + 1, offset) ? .seen : .new
                     }
                 } else {
                     found = klp_cas(slot, 0, key | Self.busyBit)
@@ -232,7 +242,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
                         klp_store_release(slot, key)
                         room.pointee &-= 1
                         guard paged else { return .new }
-                        return klp_fetch_or(slot + words, bit) & bit == 0 ? .new : .seen
+                        return klp_test_and_set_bit(slot + words, offset) ? .seen : .new
                     }
                 }
             }
@@ -252,7 +262,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
                     // Mostly already set: look before the locked write.
                     let bitmap = slot + words
                     if klp_load_relaxed(bitmap) & bit != 0 { return .seen }
-                    return klp_fetch_or(bitmap, bit) & bit == 0 ? .new : .seen
+                    return klp_test_and_set_bit(bitmap, offset) ? .seen : .new
                 }
             }
             index &+= 1
@@ -262,7 +272,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
 
     /// Grows every segment above the growth load, on up to `threads` threads,
     /// and grants each of `threads` workers its share of the room.
-    public func prepareForInserts(threads: Int) -> Bool {
+    @inlinable public func prepareForInserts(threads: Int) -> Bool {
         settleRows()
         if threads > workers {
             UnsafeMutableRawPointer(rows).deallocate()
@@ -270,33 +280,42 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         }
         workers = max(threads, 1)
         defer { grantRoom() }
-        var full: [(segment: Int, capacity: Int)] = []
+        // The hash spreads states evenly, so segments fill at one pace: when
+        // one must grow, those close behind it grow in the same pass, which
+        // gives the threads more segments to share and saves passes.
+        let companionLoad = threads > 1 ? growAboveLoad * 0.9 : growAboveLoad
+        var growing: [(segment: Int, capacity: Int)] = []
+        var mustGrow = false
         for segment in 0..<Self.segmentCount {
-            let held = committed[segment]
-            if Double(held) > Double(capacities[segment]) * Self.growAboveLoad {
-                full.append((segment, Int((Double(held) / Self.loadAfterGrowth).rounded(.up)) + 1))
+            let held = Double(committed[segment])
+            let capacity = Double(capacities[segment])
+            if held > capacity * companionLoad {
+                growing.append((segment, Int((held / loadAfterGrowth).rounded(.up)) + 1))
+                if held > capacity * growAboveLoad { mustGrow = true }
             }
         }
-        let crowded = full
-        if crowded.isEmpty { return true }
+        guard mustGrow else { return true }
         defer { rebuildBases() }
-        if threads <= 1 || crowded.count < 4 {
-            return crowded.allSatisfy { grow(segment: $0.segment, to: $0.capacity) }
+        if threads <= 1 || growing.count == 1 {
+            return growing.allSatisfy { grow(segment: $0.segment, to: $0.capacity) }
         }
-        // Segments are independent: grow them side by side.
-        nonisolated(unsafe) let failures = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
-        defer { failures.deallocate() }
-        failures.pointee = 0
-        DispatchQueue.concurrentPerform(iterations: min(threads, crowded.count)) { worker in
-            for index in stride(from: worker, to: crowded.count, by: threads)
-            where !grow(segment: crowded[index].segment, to: crowded[index].capacity) {
-                _ = klp_fetch_add(failures, 1)
+        // Segments are independent: grow them side by side, largest first,
+        // each thread claiming the next one.
+        let queue = growing.sorted { $0.capacity > $1.capacity }
+        nonisolated(unsafe) let counters = UnsafeMutablePointer<UInt64>.allocate(capacity: 2)
+        defer { counters.deallocate() }
+        counters.initialize(repeating: 0, count: 2)
+        DispatchQueue.concurrentPerform(iterations: min(threads, queue.count)) { _ in
+            while true {
+                let next = Int(klp_fetch_add(counters, 1))
+                guard next < queue.count else { break }
+                if !grow(segment: queue[next].segment, to: queue[next].capacity) { _ = klp_fetch_add(counters + 1, 1) }
             }
         }
-        return failures.pointee == 0
+        return counters[1] == 0
     }
 
-    func grow(segment: Int, to newCapacity: Int) -> Bool {
+    @inlinable func grow(segment: Int, to newCapacity: Int) -> Bool {
         let words = slotWords
         guard let fresh = ledger.allocate(UInt64.self, count: newCapacity * words, zeroed: true) else { return false }
         let old = slots[segment]
@@ -315,12 +334,12 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         ledger.free(old, count: oldCapacity * words)
         slots[segment] = fresh
         capacities[segment] = newCapacity
-        hardLimits[segment] = min(Int(Double(newCapacity) * Self.hardLoad), newCapacity - 1)
+        hardLimits[segment] = min(Int(Double(newCapacity) * hardLoad), newCapacity - 1)
         return true
     }
 
     /// The state (page key, when paged) stored in an occupied slot, without its flag bits.
-    static func state(inSlot slot: UnsafeMutablePointer<UInt64>) -> State {
+    @inlinable static func state(inSlot slot: UnsafeMutablePointer<UInt64>) -> State {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: State.wordCount) { buffer in
             let words = buffer.baseAddress!
             words.update(from: slot, count: State.wordCount)
@@ -333,7 +352,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     /// one for each state the slot's page can hold.
     public var slotCount: Int { (bases.last ?? 0) << pageBits }
 
-    func rebuildBases() {
+    @inlinable func rebuildBases() {
         var total = 0
         bases = (0..<Self.segmentCount).map { segment in
             defer { total += capacities[segment] }

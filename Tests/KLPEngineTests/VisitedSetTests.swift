@@ -229,8 +229,8 @@ final class VisitedSetTests: XCTestCase {
     }
 
     func testHashSetGrowthRefusedBeyondBudget() throws {
-        // Exactly the initial tables: 256 segments of 64 one-word slots.
-        let initialBytes: UInt64 = 256 * 64 * 8
+        // Exactly the initial tables: 32 segments of 512 one-word slots.
+        let initialBytes: UInt64 = 32 * 512 * 8
         let ledger = MemoryLedger(budget: initialBytes)
         let set = try XCTUnwrap(HashVisitedSet<UInt64>(ledger: ledger))
         XCTAssertEqual(ledger.currentBytes, initialBytes)
@@ -250,7 +250,7 @@ final class VisitedSetTests: XCTestCase {
     func testHashSetInitFailsWithTinyBudget() {
         // Crashes (double free in deinit) are confined to a child process.
         runIsolated(self) {
-            for budget: UInt64 in [0, 1024, 64 << 10, 256 * 64 * 8 - 1] {
+            for budget: UInt64 in [0, 1024, 64 << 10, 32 * 512 * 8 - 1] {
                 let ledger = MemoryLedger(budget: budget)
                 XCTAssertNil(HashVisitedSet<UInt64>(ledger: ledger), "budget \(budget)")
                 XCTAssertEqual(ledger.currentBytes, 0, "a failed init returns what it took (budget \(budget))")
@@ -301,6 +301,8 @@ final class VisitedSetTests: XCTestCase {
         for i in 0..<count { XCTAssertEqual(insertGrowing(set, key(i)), .new, "key #\(i)") }
         XCTAssertGreaterThan(set.slotCount, initialSlots, "the set must have grown")
         XCTAssertEqual(set.count, count)
+        let load = Double(count / 4) / Double(set.slotCount / 64)
+        XCTAssertTrue((0.2...0.5).contains(load), "a paged table's load: \(load)")
         let yielded = contents(set)
         XCTAssertEqual(Set(yielded.values), Set((0..<count).map(key)))
         for i in stride(from: 0, to: count, by: 97) { XCTAssertEqual(set.insert(key(i)), .seen) }

@@ -34,6 +34,13 @@ static inline uint64_t klp_fetch_or(uint64_t *p, uint64_t mask) {
     return __atomic_fetch_or(p, mask, __ATOMIC_RELAXED);
 }
 
+/// Sets bit `bit` of `*p`; returns whether it was set before. One
+/// `lock bts`, where a fetch-or whose old value is used would be a
+/// compare-and-swap loop.
+static inline bool klp_test_and_set_bit(uint64_t *p, unsigned bit) {
+    return (__atomic_fetch_or(p, (uint64_t)1 << bit, __ATOMIC_RELAXED) >> bit) & 1;
+}
+
 static inline uint64_t klp_fetch_add(uint64_t *p, uint64_t value) {
     return __atomic_fetch_add(p, value, __ATOMIC_RELAXED);
 }
