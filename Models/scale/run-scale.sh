@@ -11,24 +11,27 @@ KLP="${KLP_BIN:-.build/release/klpcheck}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/klp-scale.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
-# verify FILE SYMMETRY THREADS -> one JSON line with the fields we report and the peak RSS.
+# verify FILE SYMMETRY THREADS [VISITED] -> one JSON line with the fields we report and the peak RSS.
 verify() {
     local out="$WORK/out.json" rss="$WORK/rss.txt"
-    /usr/bin/time -f "%M" -o "$rss" "$KLP" verify "$1" --symmetry "$2" --threads "$3" --quiet --format json >"$out" || true
+    /usr/bin/time -f "%M" -o "$rss" "$KLP" verify "$1" --symmetry "$2" --threads "$3" --visited "${4:-auto}" --quiet --format json >"$out" || true
     python3 - "$out" "$rss" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 d["rssKiB"] = int(open(sys.argv[2]).read().split()[-1])
-print(json.dumps({k: d[k] for k in ["states", "transitions", "depth", "seconds", "statesPerSecond", "bytesPerState", "verdict", "threads", "rssKiB"]}))
+print(json.dumps({k: d[k] for k in ["states", "transitions", "depth", "seconds", "statesPerSecond", "bytesPerState", "verdict", "threads", "visited", "rssKiB"]}))
 PY
 }
 
-row() {  # model label symmetry threads
-    python3 - "$1" "$2" "$3" "$(verify "$1" "$2" "$3")" <<'PY'
+RATES="$WORK/rates.txt"
+row() {  # model symmetry threads [visited]
+    python3 - "$1" "$2" "$3" "$(verify "$1" "$2" "$3" "${4:-auto}")" "$RATES" <<'PY'
 import json, sys
-path, symmetry, threads, data = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
-print(f"| `{path}` | {symmetry} | {threads} | {data['states']:,} | {data['transitions']:,} | {data['depth']} | "
+path, symmetry, threads, data, rates = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), sys.argv[5]
+print(f"| `{path}` | {symmetry} | {data['visited']} | {threads} | {data['states']:,} | {data['transitions']:,} | {data['depth']} | "
       f"{data['seconds']:.3f} | {int(data['statesPerSecond']):,} | {data['bytesPerState']:.1f} | {data['rssKiB']/1024:.1f} | {data['verdict']} |")
+with open(rates, "a") as f:
+    f.write(f"{path} {data['visited']} {threads} {data['statesPerSecond']}\n")
 PY
 }
 
@@ -37,11 +40,30 @@ echo
 echo "Command: \`Models/scale/run-scale.sh\` (called by \`Models/bench/run-bench.sh\`); \`klpcheck verify MODEL --symmetry off --threads T\`."
 echo "Seconds and states/s cover the breadth-first search; the progress fixpoint runs after it."
 echo
-echo "| model | symmetry | threads | states | transitions | depth | seconds | states/s | bytes/state | peak RSS MiB | verdict |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| model | symmetry | visited | threads | states | transitions | depth | seconds | states/s | bytes/state | peak RSS MiB | verdict |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for model in Models/scale/many-tasks.klp Models/scale/three-patches.klp Models/scale/cumulative.klp; do
     for threads in 1 2; do row "$model" off "$threads"; done
 done
+# The same largest world over the plain hash set, for comparison.
+for threads in 1 2; do row Models/scale/many-tasks.klp off "$threads" hash; done
+echo
+echo "Ratios, measured in this run:"
+echo
+python3 - "$RATES" <<'PY'
+import sys
+rates = {}
+for line in open(sys.argv[1]):
+    path, visited, threads, sps = line.split()
+    rates[(path, visited, int(threads))] = float(sps)
+for (path, visited, threads), sps in sorted(rates.items()):
+    if threads == 2 and (path, visited, 1) in rates:
+        one = rates[(path, visited, 1)]
+        print(f"- `{path}` ({visited}): 2 threads ÷ 1 thread = **{sps / one:.2f}** ({int(sps):,} ÷ {int(one):,} states/s)")
+paged, hashed = rates.get(("Models/scale/many-tasks.klp", "paged", 1)), rates.get(("Models/scale/many-tasks.klp", "hash", 1))
+if paged and hashed:
+    print(f"- `Models/scale/many-tasks.klp`, 1 thread: paged ÷ hash = **{paged / hashed:.2f}**")
+PY
 echo
 echo "\`cumulative.klp\` reports the finding replaced-abandons-brackets; its bytes/state include rebuilding that trace (a second search that keeps the levels up to the trace's depth)."
 echo
