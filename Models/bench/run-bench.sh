@@ -441,6 +441,10 @@ $PY report "$RESULTS" "$NOTES" "$VERSIONS" "$REPORT" "$N" "$INVOCATION" \
   "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" \
   "Machine: $(nproc) CPUs (nproc), ${CPU_MODEL:-unknown CPU}, ${MEM_TOTAL:-? GiB} RAM, $(uname -sr)" \
   "Load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER (other work on the machine skews timings)"
+if [[ -x Models/bench/run-scaling.sh && -x "$KLP_BIN" ]]; then
+  log "two threads against one, in pairs"
+  { echo; KLP_BIN="$KLP_BIN" FILTER_N="$N" Models/bench/run-scaling.sh; } >>"$REPORT" || note "the scaling pairs failed"
+fi
 if [[ -x Models/scale/run-scale.sh && -x "$KLP_BIN" ]]; then
   log "livepatch scale models"
   { echo; KLP_BIN="$KLP_BIN" Models/scale/run-scale.sh; } >>"$REPORT" || note "the livepatch scale run failed"
