@@ -477,5 +477,3 @@ where Visited.State == Model.State {
                 memoryBytes: ledger.currentBytes))
     }
 }
-
-

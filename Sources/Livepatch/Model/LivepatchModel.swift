@@ -69,15 +69,9 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// every transition lets each task switch, so the states that differ
     /// only there come together, and a paged visited set keeps them as one.
     public var pageField: PageField? {
-        guard !tables.symmetry, tables.taskCount >= 2 else { return nil }
-        let first = tables.taskPatched[0]
         let run = min(6, tables.taskCount)
-        for task in 0..<run {
-            let field = tables.taskPatched[task]
-            guard field.word == first.word, field.shift == first.shift + UInt64(task), field.mask == 1 else { return nil }
-        }
-        guard Int(first.shift) + run <= 62 else { return nil }
-        return PageField(word: first.word, shift: Int(first.shift), bits: run)
+        guard taskRunMask != 0, run >= 2, Int(taskShift) + run <= 62 else { return nil }
+        return PageField(word: taskWord, shift: Int(taskShift), bits: run)
     }
 
     /// Events plus one per open outcome.
