@@ -172,7 +172,10 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             return state[tables.position[p]] == 0 && !state[flag: tables.retired[p]]
                 && (transition < 0 || tables.core == .enableDuringTransition)
         case .disablePatch(let p):
-            return state[tables.position[p]] != 0 && (transition < 0 || transition == p)
+            // Writing 0 to a patch already being disabled is refused with
+            // -EINVAL, and one to another patch during a transition with
+            // -EBUSY: no log, no callback, no change.
+            return state[tables.position[p]] != 0 && (transition < 0 || (transition == p && target))
         case .enablePatch(let p): return transition == p && !target
         case .unloadPatch(let p): return state[flag: tables.retired[p]] && !state[flag: tables.forced[p]]
         case .forcePatch(let p): return transition == p
