@@ -271,14 +271,18 @@ final class StateSpaceTests: XCTestCase {
         XCTAssertEqual(differences, [])
     }
 
-    /// Symmetry reduction changes no verdict: every model of Models/variants and Models/selftests.
-    func testSymmetryOnAndOffGiveTheSameVerdicts() throws {
-        var files: [String] = []
-        for directory in ["variants", "selftests"] {
-            let url = Self.models.appendingPathComponent(directory)
-            files += try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(".klp") }.sorted()
+    /// The paths of the `.klp` files of these folders of Models/, sorted within each.
+    static func modelFiles(in directories: [String]) throws -> [String] {
+        try directories.flatMap { directory in
+            let url = models.appendingPathComponent(directory)
+            return try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(".klp") }.sorted()
                 .map { url.appendingPathComponent($0).path }
         }
+    }
+
+    /// Symmetry reduction changes no verdict: every model of Models/variants and Models/selftests.
+    func testSymmetryOnAndOffGiveTheSameVerdicts() throws {
+        let files = try Self.modelFiles(in: ["variants", "selftests"])
         XCTAssertGreaterThanOrEqual(files.count, 12, "10 variants and 2 selftest worlds: \(files)")
         struct Visit: LivepatchModelVisitor {
             let checked: PropertySet
@@ -310,12 +314,7 @@ final class StateSpaceTests: XCTestCase {
     /// page); the plain hash set gives the very same counts, statuses and
     /// traces, on every variant and selftest world with two tasks or more.
     func testPagedAndHashSetsAgreeWithTasksNamed() throws {
-        var files: [String] = []
-        for directory in ["variants", "selftests"] {
-            let url = Self.models.appendingPathComponent(directory)
-            files += try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(".klp") }.sorted()
-                .map { url.appendingPathComponent($0).path }
-        }
+        let files = try Self.modelFiles(in: ["variants", "selftests"])
         struct Visit: LivepatchModelVisitor {
             let checked: PropertySet
             func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> [String] {
