@@ -88,11 +88,14 @@ struct FoundViolation<State: PackedState> {
 /// One level-synchronous breadth-first search over a model and a visited set.
 ///
 /// Each BFS level is cut into rounds; in a round, workers claim chunks of the
-/// frontier with an atomic counter, generate successors into their own sink,
+/// frontier with atomic counters, generate successors into their own sink,
 /// insert them into the shared visited set and append new ones to their own
-/// next-level buffer. Between rounds, on one thread, the visited set grows,
-/// deferred inserts are retried, limits are checked and progress is shown.
-/// A round never inserts more states than the state limit leaves room for.
+/// next-level buffer. A level is read in parts, one per worker: the states
+/// that worker found, which it expands first (the table lines they touch
+/// are the ones it wrote, still in its cache) before it helps with the
+/// others. Between rounds, on one thread, the visited set grows, deferred
+/// inserts are retried, limits are checked and progress is shown. A round
+/// never inserts more states than the state limit leaves room for.
 final class BreadthFirstSearch<Model: TransitionSystem, Visited: VisitedSet>: @unchecked Sendable
 where Visited.State == Model.State {
     typealias State = Model.State
@@ -162,8 +165,8 @@ where Visited.State == Model.State {
             context.initialize(to: WorkerContext(worker: thread, sinkCapacity: Self.batchSize + model.maxSuccessors))
             contexts[thread] = context
         }
-        chunkCounter = .allocate(capacity: 8)
-        chunkCounter.initialize(repeating: 0, count: 8)
+        chunkCounter = .allocate(capacity: threads * Self.counterStride)
+        chunkCounter.initialize(repeating: 0, count: threads * Self.counterStride)
     }
 
     deinit {
@@ -233,10 +236,11 @@ where Visited.State == Model.State {
 
     /// Expands one level, round by round.
     func expand(_ frontier: inout Frontier<State>, level: Int, keep: Bool) {
-        let total = frontier.count
-        var position = 0
+        let parts = frontier.parts
+        var cursors = parts.map(\.lowerBound)
+        var remaining = frontier.count
         let perState = max(1, model.maxSuccessors)
-        while position < total {
+        while remaining > 0 {
             if let timeLimit = options.timeLimit, elapsed >= timeLimit {
                 limit = .time
                 return
@@ -245,7 +249,7 @@ where Visited.State == Model.State {
                 limit = .memory
                 return
             }
-            var roundSize = min(total - position, Self.roundSize)
+            var roundSize = min(remaining, Self.roundSize)
             if let maxStates = options.maxStates {
                 let room = maxStates > states ? maxStates - states : 0
                 roundSize = min(roundSize, Int(min(room / UInt64(perState), UInt64(Int.max))))
@@ -254,11 +258,22 @@ where Visited.State == Model.State {
                     return
                 }
             }
-            let range = position..<(position + roundSize)
-            runRound(frontier, range: range)
+            // Each part gives a share of the round in proportion to what it
+            // has left, so that the parts run out together.
+            var slices: [Range<Int>] = []
+            var taken = 0
+            for (index, part) in parts.enumerated() {
+                let left = part.upperBound - cursors[index]
+                let share = left == 0 ? 0 : max(1, roundSize * left / remaining)
+                let quota = min(share, left, roundSize - taken)
+                slices.append(cursors[index]..<(cursors[index] + quota))
+                taken += quota
+            }
+            runRound(frontier, slices: slices)
             retryDeferred()
-            position += roundSize
-            if !keep { frontier.freeBlocks(before: position, ledger: ledger) }
+            for index in slices.indices { cursors[index] = slices[index].upperBound }
+            remaining -= taken
+            if !keep { frontier.freeBlocks(consumed: cursors, ledger: ledger) }
             var outOfMemory = false
             var newStates: UInt64 = 0
             var fired: UInt64 = 0
@@ -280,14 +295,17 @@ where Visited.State == Model.State {
         }
     }
 
-    func runRound(_ frontier: Frontier<State>, range: Range<Int>) {
-        chunkCounter.pointee = UInt64(range.lowerBound)
+    /// Stride, in words, between the per-part chunk counters: a cache line each.
+    static var counterStride: Int { 8 }
+
+    func runRound(_ frontier: Frontier<State>, slices: [Range<Int>]) {
+        for (index, slice) in slices.enumerated() { chunkCounter[index * Self.counterStride] = UInt64(slice.lowerBound) }
         let open = PropertySet(rawValue: (invariants.rawValue | steps.rawValue) & ~decided.rawValue)
         if threads == 1 {
-            work(frontier, range: range, context: contexts[0], open: open)
+            work(frontier, slices: slices, context: contexts[0], open: open)
         } else {
             DispatchQueue.concurrentPerform(iterations: threads) { thread in
-                work(frontier, range: range, context: contexts[thread], open: open)
+                work(frontier, slices: slices, context: contexts[thread], open: open)
             }
         }
     }
@@ -299,29 +317,36 @@ where Visited.State == Model.State {
     /// is full, then prefetch every successor's slot and insert them all, so
     /// the cache misses of a batch overlap instead of following each other.
     func work(
-        _ frontier: Frontier<State>, range: Range<Int>,
+        _ frontier: Frontier<State>, slices: [Range<Int>],
         context: UnsafeMutablePointer<WorkerContext<State>>, open: PropertySet
     ) {
-        let end = UInt64(range.upperBound)
         let share = UInt64(threads * Self.chunksPerThread)
         let openSteps = PropertySet(rawValue: open.rawValue & steps.rawValue)
         let openInvariants = PropertySet(rawValue: open.rawValue & invariants.rawValue)
         let batch = Self.batchSize
         context.pointee.sink.reset()
-        while true {
+        // Its own part first, then the others' (which their workers expand
+        // from the front too).
+        var step = 0
+        while step < slices.count {
+            let part = (context.pointee.worker + step) % slices.count
+            let counter = chunkCounter + part * Self.counterStride
+            let end = UInt64(slices[part].upperBound)
             // Guided self-scheduling: a share of what is left, so that the
-            // first chunks are long (a worker keeps to its own part of the
-            // level, and the states it touches) and the last ones short (the
-            // workers finish the round together).
-            var first = klp_load_relaxed(chunkCounter)
+            // first chunks are long and the last ones short (the workers
+            // finish the round together).
+            var first = klp_load_relaxed(counter)
             var last = first
             while first < end {
                 last = min(end, first + max(UInt64(Self.chunkSize), (end - first) / share))
-                let seen = klp_cas(chunkCounter, first, last)
+                let seen = klp_cas(counter, first, last)
                 if seen == first { break }
                 first = seen
             }
-            if first >= end { break }
+            if first >= end {
+                step += 1
+                continue
+            }
             frontier.forEach(in: Int(first)..<Int(last)) { state in
                 let before = context.pointee.sink.count
                 model.successors(of: state, into: &context.pointee.sink)
@@ -439,9 +464,9 @@ where Visited.State == Model.State {
 
     /// Takes the workers' next-level blocks as the next frontier.
     func collectNextLevel() -> Frontier<State> {
-        var blocks: [StateBlock<State>] = []
-        for thread in 0..<threads { blocks += contexts[thread].pointee.next.takeBlocks() }
-        return Frontier(blocks: blocks, ledger: ledger)
+        // One part per worker: the states it found, which it expands first
+        // at the next level (their pages are in its cache).
+        Frontier(parts: (0..<threads).map { contexts[$0].pointee.next.takeBlocks() }, ledger: ledger)
     }
 
     /// Keeps, per property, the canonical candidate of the level just built.

@@ -69,6 +69,13 @@ public struct StateBlock<State: PackedState>: @unchecked Sendable {
     public let count: Int
     /// How many it can hold (what the ledger accounted).
     public let capacity: Int
+
+    /// `count` states at `base`, in ledger memory for `capacity`.
+    public init(base: UnsafeMutablePointer<State>, count: Int, capacity: Int) {
+        self.base = base
+        self.count = count
+        self.capacity = capacity
+    }
 }
 
 /// A next-level buffer made of blocks, so that growing never copies and
@@ -124,30 +131,47 @@ public struct StateBlockList<State: PackedState>: @unchecked Sendable {
     }
 }
 
-/// One BFS level: the blocks the workers filled, read as one sequence.
+/// One BFS level: the blocks the workers filled, read as one sequence, in
+/// parts (one per worker that filled them, in worker order).
 public struct Frontier<State: PackedState>: @unchecked Sendable {
     /// The non-empty blocks.
     public var blocks: [StateBlock<State>]
     /// Prefix sums of the block counts.
     @usableFromInline var starts: [Int]
-    /// Blocks before this one have been freed.
-    var freedBlocks = 0
+    /// The positions of each part.
+    public private(set) var parts: [Range<Int>]
+    /// Which blocks have been freed.
+    var freed: [Bool]
 
-    /// A frontier over `blocks`; empty blocks are freed at once.
+    /// A frontier of one part over `blocks`; empty blocks are freed at once.
     public init(blocks: [StateBlock<State>], ledger: MemoryLedger) {
+        self.init(parts: [blocks], ledger: ledger)
+    }
+
+    /// A frontier over `parts`, each a list of blocks; empty blocks are freed at once.
+    public init(parts: [[StateBlock<State>]], ledger: MemoryLedger) {
         var kept: [StateBlock<State>] = []
-        for block in blocks {
-            if block.count > 0 { kept.append(block) } else { ledger.free(block.base, count: block.capacity) }
-        }
-        self.blocks = kept
         var starts: [Int] = []
+        var ranges: [Range<Int>] = []
         var total = 0
-        for block in kept {
-            starts.append(total)
-            total += block.count
+        for part in parts {
+            let first = total
+            for block in part {
+                if block.count > 0 {
+                    kept.append(block)
+                    starts.append(total)
+                    total += block.count
+                } else {
+                    ledger.free(block.base, count: block.capacity)
+                }
+            }
+            ranges.append(first..<total)
         }
         starts.append(total)
+        self.blocks = kept
         self.starts = starts
+        self.parts = ranges
+        freed = Array(repeating: false, count: kept.count)
     }
 
     /// Total number of states.
@@ -173,9 +197,22 @@ public struct Frontier<State: PackedState>: @unchecked Sendable {
     /// Frees the blocks that lie wholly before `position`: a level is
     /// consumed in order, so its memory can go while the next one grows.
     public mutating func freeBlocks(before position: Int, ledger: MemoryLedger) {
-        while freedBlocks < blocks.count && starts[freedBlocks + 1] <= position {
-            ledger.free(blocks[freedBlocks].base, count: blocks[freedBlocks].capacity)
-            freedBlocks += 1
+        for index in blocks.indices where !freed[index] && starts[index + 1] <= position {
+            ledger.free(blocks[index].base, count: blocks[index].capacity)
+            freed[index] = true
+        }
+    }
+
+    /// Frees the blocks that lie wholly before their part's cursor: each
+    /// part is consumed in order, the parts side by side.
+    public mutating func freeBlocks(consumed cursors: [Int], ledger: MemoryLedger) {
+        var part = 0
+        for index in blocks.indices {
+            while part < parts.count - 1 && starts[index] >= parts[part].upperBound { part += 1 }
+            if !freed[index] && starts[index + 1] <= cursors[part] {
+                ledger.free(blocks[index].base, count: blocks[index].capacity)
+                freed[index] = true
+            }
         }
     }
 
@@ -184,6 +221,7 @@ public struct Frontier<State: PackedState>: @unchecked Sendable {
         freeBlocks(before: Int.max, ledger: ledger)
         blocks = []
         starts = [0]
-        freedBlocks = 0
+        parts = []
+        freed = []
     }
 }
