@@ -22,7 +22,8 @@ public enum Explorer {
             throw ExplorerError.unknownProperty(beyond)
         }
         let ledger = MemoryLedger(budget: options.maxMemoryBytes)
-        switch try resolveKind(model, requested: options.visited) {
+        let kind = try resolveKind(model, requested: options.visited)
+        switch kind {
         case .bitmap:
             let universe = model.denseStateCount ?? 0
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitmap) {
@@ -35,14 +36,10 @@ public enum Explorer {
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitstate) {
                 BitstateVisitedSet<State>(log2Bits: log2Bits, ledger: ledger)
             }.run()
-        case .paged:
-            let page = model.pageField
-            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .paged) {
+        case .hash, .paged, .auto:
+            let page = kind == .paged ? model.pageField : nil
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: page == nil ? .hash : .paged) {
                 HashVisitedSet<State>(ledger: ledger, page: page)
-            }.run()
-        case .hash, .auto:
-            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .hash) {
-                HashVisitedSet<State>(ledger: ledger)
             }.run()
         }
     }
