@@ -1,4 +1,5 @@
 import Foundation
+import KLPEngine
 import XCTest
 
 /// Deterministic mutation fuzzing of `klpcheck verify` over every shipped
@@ -16,22 +17,6 @@ import XCTest
 ///
 /// Uses `Tool` (BenchCommandTests.swift) to find the built executable.
 final class VerifyFuzzTests: XCTestCase {
-    /// SplitMix64 (Steele, Lea and Flood): small, fast, and the same everywhere.
-    struct SplitMix64 {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        /// A number in 0..<bound (bound > 0).
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
-
     /// FNV-1a, to give every file its own stream from the one seed.
     static func hash(_ text: String) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325

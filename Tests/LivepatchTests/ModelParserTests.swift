@@ -1,4 +1,5 @@
 import Foundation
+import KLPEngine
 import XCTest
 
 @testable import Livepatch
@@ -592,17 +593,6 @@ final class ModelParserTests: XCTestCase {
 
     // MARK: Fuzzing
 
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-    }
 
     static let interestingBytes: [UInt8] = Array(" \t\n\r#():-_0123456789aAvz".utf8) + [0x00, 0x7F, 0xC3, 0xE9, 0xFF]
 

@@ -32,6 +32,23 @@ final class SemanticsTests: XCTestCase {
         }
     }
 
+    /// P loaded while only vmlinux of its targets is loaded, and its patching
+    /// transition run to the end (one task): the opening of several scripts below.
+    static let patchP = [
+        Expect("step load P", [
+            "livepatch: enabling patch 'P'",
+            "livepatch: 'P': initializing patching transition",
+            "P: pre_patch_callback: vmlinux",
+            "livepatch: 'P': starting patching transition",
+        ]),
+        Expect("step switch task"),
+        Expect("step complete", [
+            "livepatch: 'P': completing patching transition",
+            "P: post_patch_callback: vmlinux",
+            "livepatch: 'P': patching complete",
+        ]),
+    ]
+
     /// Runs `expectations` against `model` and checks every command's lines,
     /// and that no property is violated. Returns the outcome for further checks.
     @discardableResult
@@ -106,19 +123,7 @@ final class SemanticsTests: XCTestCase {
 
     /// An object whose module is not loaded gets no callback at enable or completion.
     func testEnableSkipsObjectsNotLoaded() throws {
-        try run(Self.onePatch, [
-            Expect("step load P", [
-                "livepatch: enabling patch 'P'",
-                "livepatch: 'P': initializing patching transition",
-                "P: pre_patch_callback: vmlinux",
-                "livepatch: 'P': starting patching transition",
-            ]),
-            Expect("step switch task"),
-            Expect("step complete", [
-                "livepatch: 'P': completing patching transition",
-                "P: post_patch_callback: vmlinux",
-                "livepatch: 'P': patching complete",
-            ]),
+        try run(Self.onePatch, Self.patchP + [
         ])
     }
 
@@ -127,19 +132,7 @@ final class SemanticsTests: XCTestCase {
     /// INIT unpatching, pre_unpatch only for patched objects (m was not loaded
     /// at enable, so its object is not patched), START; then COMPL, post_unpatch, DONE.
     func testDisableRunsPreUnpatchOnlyForPatchedObjects() throws {
-        try run(Self.onePatch, [
-            Expect("step load P", [
-                "livepatch: enabling patch 'P'",
-                "livepatch: 'P': initializing patching transition",
-                "P: pre_patch_callback: vmlinux",
-                "livepatch: 'P': starting patching transition",
-            ]),
-            Expect("step switch task"),
-            Expect("step complete", [
-                "livepatch: 'P': completing patching transition",
-                "P: post_patch_callback: vmlinux",
-                "livepatch: 'P': patching complete",
-            ]),
+        try run(Self.onePatch, Self.patchP + [
             Expect("step disable P", [
                 "livepatch: 'P': initializing unpatching transition",
                 "P: pre_unpatch_callback: vmlinux",
@@ -162,19 +155,7 @@ final class SemanticsTests: XCTestCase {
     /// notifier (pre_patch and post_patch, COMING state); a later disable
     /// runs its pre_unpatch and post_unpatch in the LIVE state.
     func testDisableCoversAModuleLoadedAfterTheEnable() throws {
-        try run(Self.onePatch, [
-            Expect("step load P", [
-                "livepatch: enabling patch 'P'",
-                "livepatch: 'P': initializing patching transition",
-                "P: pre_patch_callback: vmlinux",
-                "livepatch: 'P': starting patching transition",
-            ]),
-            Expect("step switch task"),
-            Expect("step complete", [
-                "livepatch: 'P': completing patching transition",
-                "P: post_patch_callback: vmlinux",
-                "livepatch: 'P': patching complete",
-            ]),
+        try run(Self.onePatch, Self.patchP + [
             Expect("step coming m", [
                 "livepatch: applying patch 'P' to loading module 'm'",
                 "P: pre_patch_callback: m -> \(Self.coming)",
@@ -824,19 +805,7 @@ final class SemanticsTests: XCTestCase {
             force on
             patch P
               object vmlinux: pre_patch post_patch pre_unpatch post_unpatch
-            """, [
-            Expect("step load P", [
-                "livepatch: enabling patch 'P'",
-                "livepatch: 'P': initializing patching transition",
-                "P: pre_patch_callback: vmlinux",
-                "livepatch: 'P': starting patching transition",
-            ]),
-            Expect("step switch task"),
-            Expect("step complete", [
-                "livepatch: 'P': completing patching transition",
-                "P: post_patch_callback: vmlinux",
-                "livepatch: 'P': patching complete",
-            ]),
+            """, Self.patchP + [
             Expect("step disable P", [
                 "livepatch: 'P': initializing unpatching transition",
                 "P: pre_unpatch_callback: vmlinux",
