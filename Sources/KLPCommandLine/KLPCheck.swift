@@ -1,3 +1,5 @@
+import Livepatch
+
 /// The `klpcheck` program: reads the subcommand and hands over to it.
 ///
 /// The executable target only calls `KLPCheck.main`; everything else lives
@@ -63,13 +65,14 @@ public enum KLPCheck {
             console.err(failure.message + "\n")
             return failure.status.rawValue
         } catch let failure as CommandFailure {
-            console.err("klpcheck: error: \(failure.message)\n")
+            // A message may quote a path or an argument: no control character reaches the terminal raw.
+            console.err("klpcheck: error: \(VisibleText.escape(failure.message))\n")
             if failure.status == .badInput && !failure.message.contains("\n") {
                 console.err("klpcheck: see 'klpcheck \(commands.contains { $0.name == name } ? name + " " : "")--help'\n")
             }
             return failure.status.rawValue
         } catch {
-            console.err("klpcheck: internal error: \(error)\n")
+            console.err("klpcheck: internal error: \(VisibleText.escape("\(error)"))\n")
             return ExitStatus.internalError.rawValue
         }
     }

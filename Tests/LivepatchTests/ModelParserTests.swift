@@ -582,7 +582,7 @@ final class ModelParserTests: XCTestCase {
         let binary = directory.appendingPathComponent("latin1.klp")
         try Data("patch p\n  object vmlinux: # caf".utf8 + [0xE9] + "\n".utf8).write(to: binary)
         XCTAssertThrowsError(try ModelParser.parse(contentsOf: binary.path)) { error in
-            XCTAssertEqual("\(error)", "\(binary.path):1:1: error: model file is not valid UTF-8 text (invalid byte 0xE9 at line 2, column 24)")
+            XCTAssertEqual("\(error)", "\(binary.path):2:24: error: model file is not valid UTF-8 text (invalid byte 0xE9)")
         }
         let good = directory.appendingPathComponent("good.klp")
         try Data(Self.exampleModel.utf8).write(to: good)

@@ -1,5 +1,6 @@
 import Foundation
 import KLPEngine
+import Livepatch
 
 /// `klpcheck gate [DIR]`: the CI invariant gate.
 struct GateCommand: KLPCommand {
@@ -56,15 +57,17 @@ struct GateCommand: KLPCommand {
         guard !paths.isEmpty else { throw CommandFailure("no .klp models under '\(directory)'") }
         let results = GateRunner.run(paths, jobs: jobs, options: options)
         let gate = GateRunner.document(directory: directory, results: results)
-        let width = min(60, results.map(\.path.count).max() ?? 0)
-        for model in results {
+        // A path may hold any character: the lines show control characters as escapes.
+        let shownPaths = results.map { VisibleText.escape($0.path) }
+        let width = min(60, shownPaths.map(\.count).max() ?? 0)
+        for (model, shownPath) in zip(results, shownPaths) {
             let states = model.result.map { Format.count($0.states) } ?? "-"
             let seconds = model.result.map { Format.fixed($0.seconds, 3) + " s" } ?? "-"
             let mark = ["pass": "PASS", "fail": "FAIL", "incomplete": "INCOMPLETE", "bad": "BAD"][model.status.rawValue]!
             console.out(
-                TextReport.pad(mark, 11) + TextReport.pad(model.path, width + 2) + "expected: \(model.expected); got: \(model.got); "
+                TextReport.pad(mark, 11) + TextReport.pad(shownPath, width + 2) + "expected: \(model.expected); got: \(model.got); "
                     + "states: \(states); \(seconds)\n")
-            if let reason = model.reason, model.status != .pass { console.out("           \(reason)\n") }
+            if let reason = model.reason, model.status != .pass { console.out("           \(VisibleText.escape(reason))\n") }
             for diagnostic in model.diagnostics { console.err(diagnostic + "\n") }
         }
         console.out("\(gate.passed) passed, \(gate.failed) failed, \(gate.incomplete) incomplete\n")

@@ -51,29 +51,29 @@ struct RunCommand: KLPCommand {
 
     func run(console: Console) throws -> ExitStatus {
         let world = try VerifyCommand.load(modelPath)
-        let text: String
+        let text: Data
         if scenarioPath == "-" {
-            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            text = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             guard let data = FileManager.default.contents(atPath: scenarioPath) else {
-                throw CommandFailure.diagnostics("\(scenarioPath):1:1: error: cannot read scenario file")
+                throw CommandFailure.diagnostics("\(VisibleText.escape(scenarioPath)):1:1: error: cannot read scenario file")
             }
-            text = String(decoding: data, as: UTF8.self)
+            text = data
         }
         let name = scenarioPath == "-" ? "<stdin>" : scenarioPath
         let outcome: ScenarioOutcome
         do {
-            let scenario = try Scenario.parse(text, file: name)
+            let scenario = try Scenario.parse(Array(text), file: name)
             outcome = try ScenarioRunner.run(scenario, file: name, world: world, core: core, checked: properties)
         } catch {
             throw CommandFailure.diagnostics(error.description)
         }
         console.out(outcome.output.map { $0 + "\n" }.joined())
         for finding in outcome.findings {
-            console.out("klpcheck: finding \(finding.property.rawValue) at \(finding.location.file):\(finding.location.line): \(finding.reason)\n")
+            console.out("klpcheck: finding \(finding.property.rawValue) at \(VisibleText.escape(finding.location.file)):\(finding.location.line): \(finding.reason)\n")
         }
         for violation in outcome.violations {
-            console.out("klpcheck: violated \(violation.property.rawValue) at \(violation.location.file):\(violation.location.line): \(violation.reason)\n")
+            console.out("klpcheck: violated \(violation.property.rawValue) at \(VisibleText.escape(violation.location.file)):\(violation.location.line): \(violation.reason)\n")
         }
         return outcome.violations.isEmpty ? .holds : .violated
     }

@@ -47,7 +47,7 @@ struct VerifyCommand: KLPCommand {
         do {
             return try ModelParser.parse(contentsOf: path)
         } catch {
-            throw CommandFailure.diagnostics(error.description + "\n" + "klpcheck: \(error.diagnostics.count) error(s) in \(path)")
+            throw CommandFailure.diagnostics(error.description + "\n" + "klpcheck: \(error.diagnostics.count) error(s) in \(VisibleText.escape(path))")
         }
     }
 

@@ -31,7 +31,7 @@ enum GateRunner {
             return GateModelResult(
                 path: path, expected: "?", got: "bad model file", status: .bad,
                 reason: "\(error.diagnostics.count) error(s)", expectLine: error.diagnostics.first?.location.line ?? 1,
-                diagnostics: error.diagnostics.map(\.description), result: nil)
+                diagnostics: error.lines, result: nil)
         }
         let expected = GateJudge.expectedText(world.expectation)
         let silent = Console(out: { _ in }, err: { _ in }, stderrIsTerminal: false)
@@ -43,7 +43,8 @@ enum GateRunner {
         } catch {
             return GateModelResult(
                 path: path, expected: expected, got: "error", status: .bad, reason: "\(error)",
-                expectLine: world.expectationLocation?.line ?? 0, diagnostics: ["\(path): error: \(error)"], result: nil)
+                expectLine: world.expectationLocation?.line ?? 0,
+                diagnostics: [VisibleText.escape("\(path): error: \(error)")], result: nil)
         }
         let (status, reason) = GateJudge.judge(world.expectation, document)
         return GateModelResult(

@@ -1,9 +1,11 @@
+import Livepatch
+
 /// The text form of a search document, for people.
 public enum TextReport {
     /// Renders the whole document.
     public static func render(_ document: SearchDocument) -> String {
         var lines: [String] = []
-        lines.append("klpcheck \(document.command) \(document.model)")
+        lines.append("klpcheck \(document.command) \(VisibleText.escape(document.model))")
         lines.append("world: \(document.world)")
         lines.append("")
         lines.append("verdict: \(verdictLine(document))")

@@ -12,8 +12,8 @@ public enum ModelParser {
         return try parser.run(Array(text.utf8))
     }
 
-    /// Reads and parses a model file. An unreadable file or one that is not
-    /// UTF-8 text is reported as a diagnostic at line 1, column 1.
+    /// Reads and parses a model file. An unreadable file is reported at line
+    /// 1, column 1; one that is not UTF-8 text at its first bad byte.
     public static func parse(contentsOf path: String) throws(ModelErrors) -> World {
         let start = SourceLocation(file: path, line: 1, column: 1)
         let bytes: [UInt8]
@@ -22,16 +22,22 @@ public enum ModelParser {
         case .failure(let problem):
             throw ModelErrors(diagnostics: [Diagnostic(location: start, message: problem.message)])
         }
+        return try parse(decode(bytes, file: path, what: "model file"), file: path)
+    }
+
+    /// `bytes` as text, or a diagnostic at the first byte that is not UTF-8
+    /// (its own line and column, so an editor jumps to it); `what` names the input.
+    public static func decode(_ bytes: [UInt8], file: String, what: String) throws(ModelErrors) -> String {
         if let bad = firstInvalidUTF8(bytes) {
             let (line, column) = position(of: bad, in: bytes)
             throw ModelErrors(diagnostics: [
                 Diagnostic(
-                    location: start,
-                    message: "model file is not valid UTF-8 text (invalid byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at line \(line), column \(column))"
+                    location: SourceLocation(file: file, line: line, column: column),
+                    message: "\(what) is not valid UTF-8 text (invalid byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))"
                 )
             ])
         }
-        return try parse(String(decoding: bytes, as: UTF8.self), file: path)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The largest model file read: a guard against `/dev/zero` and the like.
@@ -119,6 +125,10 @@ private struct Token {
     var broken = false
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
+    /// The token as a message quotes it: escaped, cut short, in quotes.
+    var quoted: String { VisibleText.quoted(text) }
+    /// The token as a message shows it unquoted (a number): escaped, cut short.
+    var shown: String { VisibleText.shortened(text) }
     /// The column just past the token.
     var end: Int { column + bytes.count }
     var startsWithParen: Bool { bytes.first == UInt8(ascii: "(") }
@@ -361,20 +371,20 @@ private struct KLPParser {
         case "expect": parseExpect(keyword, args, line: line)
         default:
             error(line, keyword.column,
-                  "unknown keyword '\(keyword.text)'; expected one of: \(ModelParser.keywords.joined(separator: ", "))")
+                  "unknown keyword \(keyword.quoted); expected one of: \(ModelParser.keywords.joined(separator: ", "))")
         }
     }
 
     /// Reports the first token from `index` on as unexpected.
     mutating func expectEnd(_ args: [Token], from index: Int, line: Int, expected: String = "end of line") {
         if index < args.count {
-            error(line, args[index].column, "unexpected '\(args[index].text)'; expected \(expected)")
+            error(line, args[index].column, "unexpected \(args[index].quoted); expected \(expected)")
         }
     }
 
     mutating func checkOnce<T>(_ previous: (value: T, location: SourceLocation)?, _ keyword: Token, line: Int) -> Bool {
         if let previous {
-            error(line, keyword.column, "duplicate '\(keyword.text)' (first given at \(Self.at(previous.location)))")
+            error(line, keyword.column, "duplicate \(keyword.quoted) (first given at \(Self.at(previous.location)))")
             return false
         }
         return true
@@ -393,9 +403,9 @@ private struct KLPParser {
         expectEnd(args, from: 1, line: line)
         switch parseNumber(arg.bytes) {
         case .malformed:
-            error(line, arg.column, "malformed number '\(arg.text)'; expected \(usage)")
+            error(line, arg.column, "malformed number \(arg.quoted); expected \(usage)")
         case .overflow:
-            error(line, arg.column, "tasks \(arg.text) out of range; expected \(range.lowerBound) to \(range.upperBound)")
+            error(line, arg.column, "tasks \(arg.shown) out of range; expected \(range.lowerBound) to \(range.upperBound)")
         case .value(let n):
             if !range.contains(n) {
                 error(line, arg.column, "tasks \(n) out of range; expected \(range.lowerBound) to \(range.upperBound)")
@@ -417,7 +427,7 @@ private struct KLPParser {
         case "on": value = true
         case "off": value = false
         default:
-            error(line, arg.column, "unknown force value '\(arg.text)'; expected 'on' or 'off'")
+            error(line, arg.column, "unknown force value \(arg.quoted); expected 'on' or 'off'")
             return
         }
         if first { force = (value, location(line, keyword.column)) }
@@ -431,7 +441,7 @@ private struct KLPParser {
         }
         expectEnd(args, from: 1, line: line)
         guard let variant = CoreVariant(rawValue: arg.text) else {
-            error(line, arg.column, "unknown core variant '\(arg.text)'; expected one of: \(ModelParser.variantList)")
+            error(line, arg.column, "unknown core variant \(arg.quoted); expected one of: \(ModelParser.variantList)")
             return
         }
         if first { core = (variant, location(line, keyword.column)) }
@@ -442,7 +452,7 @@ private struct KLPParser {
     /// Checks a module or patch name; reports and returns false when it is unusable.
     mutating func checkDeclaredName(_ token: Token, kind: String, line: Int) -> Bool {
         if !isValidName(token.bytes) {
-            error(line, token.column, "invalid \(kind) name '\(token.text)'; names match \(ModelParser.namePattern)")
+            error(line, token.column, "invalid \(kind) name \(token.quoted); names match \(ModelParser.namePattern)")
             return false
         }
         if token.text == "vmlinux" {
@@ -540,7 +550,7 @@ private struct KLPParser {
             return
         }
         guard args[1].text == "version" else {
-            error(line, args[1].column, "unexpected '\(args[1].text)'; expected 'version' (\(usage))")
+            error(line, args[1].column, "unexpected \(args[1].quoted); expected 'version' (\(usage))")
             return
         }
         guard args.count > 2 else {
@@ -563,12 +573,12 @@ private struct KLPParser {
     mutating func stateNumber(_ token: Token, what: String, maximum: Int, line: Int) -> Int? {
         switch parseNumber(token.bytes) {
         case .malformed:
-            error(line, token.column, "malformed number '\(token.text)'; expected a \(what), an integer 0 or more")
+            error(line, token.column, "malformed number \(token.quoted); expected a \(what), an integer 0 or more")
         case .overflow(let negative):
             if negative {
-                error(line, token.column, "negative \(what) \(token.text); expected an integer 0 or more")
+                error(line, token.column, "negative \(what) \(token.shown); expected an integer 0 or more")
             } else {
-                error(line, token.column, "\(what) \(token.text) too large; expected at most \(maximum)")
+                error(line, token.column, "\(what) \(token.shown) too large; expected at most \(maximum)")
             }
         case .value(let n):
             if n < 0 {
@@ -613,14 +623,14 @@ private struct KLPParser {
             }
         } else {
             let column = rest.first?.column ?? first.end
-            error(line, column, "missing ':' after object target '\(first.text)'; expected \(usage)")
+            error(line, column, "missing ':' after object target \(first.quoted); expected \(usage)")
         }
         if targetToken.bytes.isEmpty {
             error(line, targetToken.column, "missing target before ':'; expected vmlinux or a declared module")
             targetOK = false
         } else if !isValidName(targetToken.bytes) {
             error(line, targetToken.column,
-                  "invalid target '\(targetToken.text)'; expected vmlinux or a module name matching \(ModelParser.namePattern)")
+                  "invalid target \(targetToken.quoted); expected vmlinux or a module name matching \(ModelParser.namePattern)")
             targetOK = false
         }
         var object = ObjectBuild(targetName: targetToken.text, targetLocation: location(line, targetToken.column))
@@ -659,7 +669,7 @@ private struct KLPParser {
                 i += 1
             }
             if name.bytes.isEmpty {
-                error(line, token.column, "unexpected '\(token.text)'; expected a callback name before '('")
+                error(line, token.column, "unexpected \(token.quoted); expected a callback name before '('")
                 continue
             }
             let text = name.text + (group?.text ?? "")
@@ -673,10 +683,10 @@ private struct KLPParser {
             if let previous = seen[key] {
                 let at = "\(line):\(previous.column)"
                 if previous.callback == callback {
-                    error(line, token.column, "duplicate callback '\(text)' (first given at \(at))")
+                    error(line, token.column, "duplicate callback \(VisibleText.quoted(text)) (first given at \(at))")
                 } else {
                     error(line, token.column,
-                          "pre_patch given twice in different forms: '\(previous.text)' at \(at) and '\(text)'; give it once")
+                          "pre_patch given twice in different forms: \(VisibleText.quoted(previous.text)) at \(at) and \(VisibleText.quoted(text)); give it once")
                 }
                 continue
             }
@@ -710,7 +720,7 @@ private struct KLPParser {
         }
         if close + 1 < b.count {
             let trailing = Token(bytes: Array(b[(close + 1)...]), column: group.column + close + 1)
-            error(line, trailing.column, "unexpected '\(trailing.text)' after ')'; expected a blank before the next callback")
+            error(line, trailing.column, "unexpected \(trailing.quoted) after ')'; expected a blank before the next callback")
         }
         var words: [Token] = []
         var i = 1
@@ -727,12 +737,12 @@ private struct KLPParser {
     }
 
     mutating func parseCallback(_ name: Token, _ group: Token?, line: Int) -> Callback? {
-        let unknown = "unknown callback '\(name.text)\(group?.text ?? "")'; expected one of: \(ModelParser.callbackForms.joined(separator: ", "))"
+        let unknown = "unknown callback \(VisibleText.quoted(name.text + (group?.text ?? ""))); expected one of: \(ModelParser.callbackForms.joined(separator: ", "))"
         switch name.text {
         case "post_patch", "pre_unpatch", "post_unpatch":
             let kind = CallbackKind.allCases.first { $0.token == name.text }!
             if let group {
-                error(line, group.column, "callback '\(name.text)' takes no options; expected '\(name.text)'")
+                error(line, group.column, "callback \(name.quoted) takes no options; expected \(name.quoted)")
                 return nil
             }
             return .plain(kind)
@@ -745,15 +755,15 @@ private struct KLPParser {
                 return nil
             }
             guard mode.text == "may-fail" || mode.text == "fails" else {
-                error(line, mode.column, "unknown pre_patch option '\(mode.text)'; \(usage)")
+                error(line, mode.column, "unknown pre_patch option \(mode.quoted); \(usage)")
                 return nil
             }
             guard words.count > 1 else {
-                error(line, close, "missing errno after '\(mode.text)'; expected pre_patch(\(mode.text) ERRNO)")
+                error(line, close, "missing errno after \(mode.quoted); expected pre_patch(\(mode.text) ERRNO)")
                 return nil
             }
             if words.count > 2 {
-                error(line, words[2].column, "unexpected '\(words[2].text)'; expected ')'")
+                error(line, words[2].column, "unexpected \(words[2].quoted); expected ')'")
             }
             guard let errno = parseErrno(words[1], line: line) else { return nil }
             return .prePatch(mode.text == "fails" ? .fails(errno) : .mayFail(errno))
@@ -768,11 +778,11 @@ private struct KLPParser {
                 return nil
             }
             guard mode.text == "may-fail" else {
-                error(line, mode.column, "unknown patching option '\(mode.text)'; expected patching(may-fail)")
+                error(line, mode.column, "unknown patching option \(mode.quoted); expected patching(may-fail)")
                 return nil
             }
             if words.count > 1 {
-                error(line, words[1].column, "unexpected '\(words[1].text)'; expected ')'")
+                error(line, words[1].column, "unexpected \(words[1].quoted); expected ')'")
             }
             return .patchingMayFail
         default:
@@ -783,25 +793,26 @@ private struct KLPParser {
 
     mutating func parseErrno(_ token: Token, line: Int) -> Int32? {
         let text = token.text
+        let shown = token.shown
         if let known = ModelParser.errnoNames.first(where: { $0.0 == text }) { return known.1 }
         switch parseNumber(token.bytes) {
         case .value(let n):
             if n < 0 && n >= Int(Int32.min) { return Int32(n) }
             if n >= 0 {
-                error(line, token.column, "errno \(text) is not negative; \(ModelParser.errnoExpected)")
+                error(line, token.column, "errno \(shown) is not negative; \(ModelParser.errnoExpected)")
             } else {
-                error(line, token.column, "errno \(text) out of range; expected at least \(Int32.min)")
+                error(line, token.column, "errno \(shown) out of range; expected at least \(Int32.min)")
             }
         case .overflow(let negative):
             if negative {
-                error(line, token.column, "errno \(text) out of range; expected at least \(Int32.min)")
+                error(line, token.column, "errno \(shown) out of range; expected at least \(Int32.min)")
             } else {
-                error(line, token.column, "errno \(text) is not negative; \(ModelParser.errnoExpected)")
+                error(line, token.column, "errno \(shown) is not negative; \(ModelParser.errnoExpected)")
             }
         case .malformed:
             var hint = ""
-            if ModelParser.errnoNames.contains(where: { $0.0 == "-" + text }) { hint = " (did you mean '-\(text)'?)" }
-            error(line, token.column, "malformed errno '\(text)'; \(ModelParser.errnoExpected)\(hint)")
+            if ModelParser.errnoNames.contains(where: { $0.0 == "-" + text }) { hint = " (did you mean '-\(shown)'?)" }
+            error(line, token.column, "malformed errno \(token.quoted); \(ModelParser.errnoExpected)\(hint)")
         }
         return nil
     }
@@ -819,7 +830,7 @@ private struct KLPParser {
             } else if let property = LivepatchProperty(rawValue: arg.text) {
                 if !checked.contains(property) { checked.append(property) }
             } else {
-                error(line, arg.column, "unknown property '\(arg.text)'; expected 'all' or one of: \(ModelParser.propertyList)")
+                error(line, arg.column, "unknown property \(arg.quoted); expected 'all' or one of: \(ModelParser.propertyList)")
             }
         }
     }
@@ -847,7 +858,7 @@ private struct KLPParser {
             expectEnd(args, from: 2, line: line)
             guard let property = LivepatchProperty(rawValue: nameToken.text) else {
                 error(line, nameToken.column,
-                      "unknown \(isFail ? "property" : "finding") '\(nameToken.text)'; expected one of: \(list)")
+                      "unknown \(isFail ? "property" : "finding") \(nameToken.quoted); expected one of: \(list)")
                 return
             }
             if isFail && property.isFinding {
@@ -865,7 +876,7 @@ private struct KLPParser {
                 if isFail { failLocation = location(line, nameToken.column) }
             }
         default:
-            error(line, verdict.column, "unknown verdict '\(verdict.text)'; expected pass, fail NAME or finding NAME")
+            error(line, verdict.column, "unknown verdict \(verdict.quoted); expected pass, fail NAME or finding NAME")
         }
     }
 

@@ -47,6 +47,11 @@ public struct Scenario: Sendable {
     /// Replay mode: each line is one step; nothing runs between lines.
     public var isReplay: Bool
 
+    /// Parses a scenario file's bytes; text that is not UTF-8 is reported at its first bad byte.
+    public static func parse(_ bytes: [UInt8], file: String) throws(ModelErrors) -> Scenario {
+        try parse(ModelParser.decode(bytes, file: file, what: "scenario file"), file: file)
+    }
+
     /// Parses a scenario; every malformed line is reported.
     public static func parse(_ text: String, file: String) throws(ModelErrors) -> Scenario {
         var lines: [ScenarioLine] = []
@@ -64,7 +69,8 @@ public struct Scenario: Sendable {
                 diagnostics.append(Diagnostic(location: at(token), message: message))
             }
             let words = tokens.map(\.text)
-            let folded = words.joined(separator: " ")
+            // Echoed after `% `: a control character in the file must not reach the terminal.
+            let folded = VisibleText.escape(words.joined(separator: " "))
             switch first.text {
             case "replay":
                 if words.count != 1 { fail(tokens[1], "'replay' takes no arguments") } else { isReplay = true }
@@ -75,7 +81,7 @@ public struct Scenario: Sendable {
                 }
                 let path = words[1]
                 guard path.hasSuffix(".ko") else {
-                    fail(tokens[1], "expected a module file 'test_modules/NAME.ko', got '\(path)'")
+                    fail(tokens[1], "expected a module file 'test_modules/NAME.ko', got \(VisibleText.quoted(path))")
                     continue
                 }
                 let name = String(path.split(separator: "/").last!.dropLast(3))
@@ -84,7 +90,7 @@ public struct Scenario: Sendable {
                 for token in tokens.dropFirst(2) {
                     let pair = token.text.split(separator: "=", maxSplits: 1)
                     if pair.count != 2 || pair[0].isEmpty {
-                        fail(token, "expected PARAM=VALUE, got '\(token.text)'")
+                        fail(token, "expected PARAM=VALUE, got \(VisibleText.quoted(token.text))")
                         bad = true
                     } else {
                         parameters[String(pair[0])] = String(pair[1])
@@ -108,24 +114,24 @@ public struct Scenario: Sendable {
                     switch parts[4] {
                     case "enabled":
                         guard value == "0" || value == "1" else {
-                            fail(tokens[1], "expected 0 or 1 for 'enabled', got '\(value)'")
+                            fail(tokens[1], "expected 0 or 1 for 'enabled', got \(VisibleText.quoted(value))")
                             continue
                         }
                         lines.append(ScenarioLine(command: .writeEnabled(patch: parts[3], value: Int(value)!), text: folded, location: at(first)))
                     case "force":
                         guard value == "1" else {
-                            fail(tokens[1], "expected 1 for 'force', got '\(value)'")
+                            fail(tokens[1], "expected 1 for 'force', got \(VisibleText.quoted(value))")
                             continue
                         }
                         lines.append(ScenarioLine(command: .writeForce(patch: parts[3]), text: folded, location: at(first)))
                     default:
-                        fail(tokens[3], "unknown livepatch attribute '\(parts[4])'; expected enabled or force")
+                        fail(tokens[3], "unknown livepatch attribute \(VisibleText.quoted(parts[4])); expected enabled or force")
                     }
                 } else if parts.count == 5, parts[0] == "sys", parts[1] == "module", parts[3] == "parameters",
                     parts[4] == "pre_patch_ret"
                 {
                     guard let number = Int32(value), number <= 0 else {
-                        fail(tokens[1], "expected 0 or a negative errno for pre_patch_ret, got '\(value)'")
+                        fail(tokens[1], "expected 0 or a negative errno for pre_patch_ret, got \(VisibleText.quoted(value))")
                         continue
                     }
                     lines.append(ScenarioLine(command: .writePrePatchReturn(patch: parts[2], value: number), text: folded, location: at(first)))
@@ -137,7 +143,7 @@ public struct Scenario: Sendable {
                     lines.append(ScenarioLine(command: .step(step), text: folded, location: at(first)))
                 }
             default:
-                fail(first, "unknown command '\(first.text)'; expected insmod, rmmod, echo, step or replay")
+                fail(first, "unknown command \(VisibleText.quoted(first.text)); expected insmod, rmmod, echo, step or replay")
             }
         }
         if !diagnostics.isEmpty { throw ModelErrors(diagnostics: diagnostics) }
@@ -180,7 +186,7 @@ public struct Scenario: Sendable {
             return ScenarioStep(kind: kind, arguments: rest.map(\.text), failure: failure)
         }
         guard let arity = stepKinds[kind] else {
-            fail(tokens[1], "unknown step '\(kind)'; expected coming, init, exit, going, load, disable, enable, unload, force, complete or switch")
+            fail(tokens[1], "unknown step \(VisibleText.quoted(kind)); expected coming, init, exit, going, load, disable, enable, unload, force, complete or switch")
             return nil
         }
         guard rest.count == arity else {

@@ -80,14 +80,14 @@ public enum ScenarioRunner {
             diagnostics.append(
                 Diagnostic(
                     location: location,
-                    message: "'\(name)' is not a \(patchOnly ? "patch" : "patch or module") of the model; declared: \(known)"))
+                    message: "\(VisibleText.quoted(name)) is not a \(patchOnly ? "patch" : "patch or module") of the model; declared: \(known)"))
         }
         func remember(_ table: inout [String: (Bool, SourceLocation)], _ name: String, _ value: Bool, _ location: SourceLocation, _ what: String) {
             if let (earlier, at) = table[name], earlier != value {
                 diagnostics.append(
                     Diagnostic(
                         location: location,
-                        message: "'\(name)' is loaded with \(what)=\(value ? 1 : 0) here and \(what)=\(earlier ? 1 : 0) at \(at.line):\(at.column); a scenario needs one value"))
+                        message: "\(VisibleText.quoted(name)) is loaded with \(what)=\(value ? 1 : 0) here and \(what)=\(earlier ? 1 : 0) at \(at.line):\(at.column); a scenario needs one value"))
             } else {
                 table[name] = (value, location)
             }
@@ -100,26 +100,26 @@ public enum ScenarioRunner {
                         switch key {
                         case "pre_patch_ret":
                             if Int32(value).map({ $0 > 0 }) ?? true {
-                                diagnostics.append(Diagnostic(location: line.location, message: "pre_patch_ret must be 0 or a negative errno, got '\(value)'"))
+                                diagnostics.append(Diagnostic(location: line.location, message: "pre_patch_ret must be 0 or a negative errno, got \(VisibleText.quoted(value))"))
                             }
                         case "replace":
                             guard value == "0" || value == "1" else {
-                                diagnostics.append(Diagnostic(location: line.location, message: "replace must be 0 or 1, got '\(value)'"))
+                                diagnostics.append(Diagnostic(location: line.location, message: "replace must be 0 or 1, got \(VisibleText.quoted(value))"))
                                 continue
                             }
                             remember(&replace, name, value == "1", line.location, "replace")
                         default:
-                            diagnostics.append(Diagnostic(location: line.location, message: "unknown parameter '\(key)' for patch '\(name)'; expected pre_patch_ret or replace"))
+                            diagnostics.append(Diagnostic(location: line.location, message: "unknown parameter \(VisibleText.quoted(key)) for patch \(VisibleText.quoted(name)); expected pre_patch_ret or replace"))
                         }
                     }
                 } else if modules.contains(name) {
                     for (key, value) in parameters {
                         guard key == "block_transition" else {
-                            diagnostics.append(Diagnostic(location: line.location, message: "unknown parameter '\(key)' for module '\(name)'; expected block_transition"))
+                            diagnostics.append(Diagnostic(location: line.location, message: "unknown parameter \(VisibleText.quoted(key)) for module \(VisibleText.quoted(name)); expected block_transition"))
                             continue
                         }
                         guard let flag = ["Y": true, "y": true, "1": true, "N": false, "n": false, "0": false][value] else {
-                            diagnostics.append(Diagnostic(location: line.location, message: "block_transition must be Y or N, got '\(value)'"))
+                            diagnostics.append(Diagnostic(location: line.location, message: "block_transition must be Y or N, got \(VisibleText.quoted(value))"))
                             continue
                         }
                         remember(&busy, name, flag, line.location, "block_transition")
@@ -149,7 +149,7 @@ public enum ScenarioRunner {
                     diagnostics.append(
                         Diagnostic(
                             location: location,
-                            message: "'step \(step.kind)' takes a module; '\(name)' is not one (declared modules: \(world.modules.map(\.name).joined(separator: ", ")))"))
+                            message: "'step \(step.kind)' takes a module; \(VisibleText.quoted(name)) is not one (declared modules: \(world.modules.map(\.name).joined(separator: ", ")))"))
                 }
             case "load", "disable", "enable", "unload", "force":
                 if !patches.contains(name) { unknown(name, location, patchOnly: true) }
@@ -159,13 +159,13 @@ public enum ScenarioRunner {
             case "switch":
                 if step.arguments.first == "worker" {
                     if !world.modules.contains(where: { $0.name == step.arguments[1] && $0.busy }) {
-                        diagnostics.append(Diagnostic(location: location, message: "'\(step.arguments[1])' is not a busy module of the model"))
+                        diagnostics.append(Diagnostic(location: location, message: "\(VisibleText.quoted(step.arguments[1])) is not a busy module of the model"))
                     }
                 } else if step.arguments.count == 2 {
                     let text = step.arguments[1]
                     if Int(text).map({ !(1...world.tasks).contains($0) }) ?? true {
                         diagnostics.append(
-                            Diagnostic(location: location, message: "task '\(text)' does not exist; expected a number from 1 to \(world.tasks)"))
+                            Diagnostic(location: location, message: "task \(VisibleText.quoted(text)) does not exist; expected a number from 1 to \(world.tasks)"))
                     }
                 }
             default:
@@ -177,7 +177,7 @@ public enum ScenarioRunner {
                     return
                 }
                 guard let object = world.patches[p].objects.first(where: { objectName($0.target, in: world) == failure.target }) else {
-                    diagnostics.append(Diagnostic(location: location, message: "patch '\(failure.patch)' has no object '\(failure.target)'"))
+                    diagnostics.append(Diagnostic(location: location, message: "patch \(VisibleText.quoted(failure.patch)) has no object \(VisibleText.quoted(failure.target))"))
                     return
                 }
                 let canFail: Bool
@@ -189,7 +189,7 @@ public enum ScenarioRunner {
                     diagnostics.append(
                         Diagnostic(
                             location: location,
-                            message: "\(failure.kind.rawValue) of '\(failure.patch)' on '\(failure.target)' cannot fail in the model; declare it may-fail"))
+                            message: "\(failure.kind.rawValue) of \(VisibleText.quoted(failure.patch)) on \(VisibleText.quoted(failure.target)) cannot fail in the model; declare it may-fail"))
                 }
             }
         }
@@ -339,7 +339,7 @@ struct Execution<State: PackedState> {
         violations.append(
             ScenarioViolation(
                 property: .progress, location: location,
-                reason: "from here no sequence of events ends the transition of '\(patch)' (\(seen.count) reachable states searched)"))
+                reason: "from here no sequence of events ends the transition of \(VisibleText.quoted(patch)) (\(seen.count) reachable states searched)"))
     }
 
     func isListed(_ p: Int) -> Bool { world.isListed(p, in: state) }
