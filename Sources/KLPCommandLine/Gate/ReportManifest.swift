@@ -4,7 +4,7 @@ import Foundation
 /// wrote there, so that the next run removes the pages of models that are
 /// gone, and never a file that klpcheck did not write.
 ///
-/// One page a line, relative to the folder, with `%`, CR and LF
+/// One page a line, relative to the folder, with `%` and control bytes
 /// percent-encoded (a model's path may hold a newline); lines starting with
 /// `#` are comments. Only `index.md` and `models/...md` entries without
 /// `.` or `..` components are ever acted on, so an edited manifest cannot
@@ -67,20 +67,32 @@ enum ReportManifest {
         return true
     }
 
+    /// `%` and every control byte (a model's path may hold a newline) as `%XX`.
     private static func encode(_ page: String) -> String {
-        page.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
-            .replacingOccurrences(of: "\n", with: "%0A")
+        var result = ""
+        for byte in page.utf8 {
+            if byte == UInt8(ascii: "%") || byte < 0x20 || byte == 0x7F {
+                result += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            } else {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return result
     }
 
     private static func decode(_ line: String) -> String {
-        var result = ""
-        var rest = Substring(line)
-        while let percent = rest.firstIndex(of: "%") {
-            result += rest[..<percent]
-            let code = rest[percent...].prefix(3)
-            result += ["%25": "%", "%0D": "\r", "%0A": "\n"][String(code)] ?? String(code)
-            rest = rest[code.endIndex...]
+        var bytes: [UInt8] = []
+        var utf8 = Array(line.utf8)[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "%"), utf8.count >= 2,
+                let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
         }
-        return result + rest
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
