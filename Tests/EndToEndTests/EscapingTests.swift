@@ -134,6 +134,30 @@ final class EscapingTests: XCTestCase {
         XCTAssertEqual(Self.controlCharacters(run.stderr), [])
     }
 
+    /// JUnit XML cannot hold most control characters: they are shown as escapes, not lost as `?`.
+    func testJUnitShowsControlCharactersAsEscapes() throws {
+        let directory = try folder(["j.klp": Self.bad])
+        let junit = try temporaryDirectory("escaping-junit").appendingPathComponent("junit.xml")
+        let run = try Tool.run(["gate", directory, "--junit", junit.path, "--no-report"])
+        check(run, exits: 2, "gate --junit with a bad file")
+        let xml = try String(contentsOf: junit, encoding: .utf8)
+        XCTAssertTrue(xml.contains("j.klp:3:1: error: unknown keyword &apos;foo\\u{1B}]0;pwned\\u{7}bar&apos;;"), xml)
+        XCTAssertEqual(Self.controlCharacters(xml), [])
+    }
+
+    /// The replay file's `# model:` comment is one line whatever the model's path holds.
+    func testTraceOutNamesTheModelOnOneCommentLine() throws {
+        let directory = try folder(["v\nrmmod x.klp": Self.violating])
+        let model = directory + "/v\nrmmod x.klp"
+        let trace = try temporaryDirectory("escaping-trace").appendingPathComponent("trace.txt")
+        let run = try Tool.run(["verify", model, "--trace-out", trace.path])
+        check(run, exits: 1, "verify --trace-out")
+        let lines = try String(contentsOf: trace, encoding: .utf8).components(separatedBy: "\n")
+        XCTAssertEqual(lines[1], "# model: \(directory)/v\\nrmmod x.klp")
+        XCTAssertEqual(lines[2], "replay")
+        XCTAssertFalse(lines.contains("rmmod x.klp"), "the path adds no command")
+    }
+
     // MARK: Diagnostics through the command line
 
     /// BUG: 100,000 bad lines gave 100,001 error lines; now 100 and a count of the rest.

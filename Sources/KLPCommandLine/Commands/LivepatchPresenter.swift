@@ -64,7 +64,7 @@ struct LivepatchPresenter<State: PackedState>: ModelPresenter {
     func scenario(of trace: Trace<State>) -> String? {
         var lines = [
             "# klpcheck counterexample, replayed step by step: nothing happens between steps.",
-            "# model: \(modelName)",
+            "# model: \(VisibleText.escape(modelName))",  // one comment line, whatever the path holds
             "replay",
         ]
         var before = trace.initial

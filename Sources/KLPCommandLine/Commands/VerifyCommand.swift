@@ -94,7 +94,7 @@ struct VerifyCommand: KLPCommand {
 
     private func writeTrace(_ document: SearchDocument, to file: String, console: Console) throws {
         guard let first = document.violations.first(where: { $0.scenario != nil }), let scenario = first.scenario else {
-            console.err("klpcheck: no counterexample to write to \(file)\n")
+            console.err("klpcheck: no counterexample to write to \(VisibleText.escape(file))\n")
             return
         }
         do {
@@ -103,7 +103,7 @@ struct VerifyCommand: KLPCommand {
             throw CommandFailure("cannot write \(file): \(error.localizedDescription)")
         }
         if document.violations.count > 1 {
-            console.err("klpcheck: wrote the counterexample of \(first.property) to \(file) (\(document.violations.count - 1) more in the report)\n")
+            console.err("klpcheck: wrote the counterexample of \(first.property) to \(VisibleText.escape(file)) (\(document.violations.count - 1) more in the report)\n")
         }
     }
 }

@@ -1,3 +1,5 @@
+import Livepatch
+
 /// JUnit XML as GitHub, GitLab and Jenkins read it: one suite per model,
 /// one case per property; a mismatch is a failure whose message is the
 /// counterexample in text.
@@ -93,8 +95,8 @@ enum JUnitReport {
             case "'": result += "&apos;"
             case "\n", "\t", "\r": result.unicodeScalars.append(scalar)
             default:
-                // XML 1.0 forbids most control characters.
-                if scalar.value < 0x20 { result += "?" } else { result.unicodeScalars.append(scalar) }
+                // XML 1.0 forbids most control characters: show them as escapes.
+                VisibleText.append(scalar, to: &result)
             }
         }
         return result
