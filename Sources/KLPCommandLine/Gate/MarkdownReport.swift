@@ -111,8 +111,10 @@ enum MarkdownReport {
         try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
         let pages = ["index.md"] + gate.models.map { "models/" + pageName($0.path) }
         let previous = ReportManifest.read(in: directory)
+        let known = Set(previous)
+        let current = Set(pages)
         // Until the pages are written, the manifest names the old ones and the new ones.
-        try ReportManifest.write(previous + pages.filter { !previous.contains($0) }, in: directory)
+        try ReportManifest.write(previous + pages.filter { !known.contains($0) }, in: directory)
         try index(gate).write(toFile: directory + "/index.md", atomically: true, encoding: .utf8)
         for model in gate.models {
             let file = models + "/" + pageName(model.path)
@@ -120,7 +122,7 @@ enum MarkdownReport {
                 atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try page(model).write(toFile: file, atomically: true, encoding: .utf8)
         }
-        ReportManifest.removeStale(previous.filter { !pages.contains($0) }, in: directory)
+        ReportManifest.removeStale(previous.filter { !current.contains($0) }, in: directory)
         try ReportManifest.write(pages, in: directory)
     }
 }

@@ -13,6 +13,7 @@ enum ReportManifest {
     /// The manifest's file name in the report folder.
     static let fileName = ".klpcheck-manifest"
 
+    /// The manifest's first line, for whoever opens it.
     static let header = "# klpcheck: the pages the last 'klpcheck gate' wrote here; it removes only these"
 
     /// The pages listed in `directory`'s manifest (none when it has none).
