@@ -9,7 +9,8 @@ import Foundation
 /// - entity references `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#N;`, `&#xH;`;
 /// - code spans: a run of N backticks up to the next run of exactly N;
 /// - inline links `[text](destination)`, with `<...>` destinations and
-///   nested balanced parentheses, and images `![...]`;
+///   nested balanced parentheses (a link holding a link is text), and
+///   images `![...]`;
 /// - raw HTML (`<` then a letter, `/`, `!` or `?`) and autolinks
 ///   (`<scheme:...>`);
 /// - emphasis and strikethrough delimiters: any `*` or `~`, and an `_` not
@@ -125,7 +126,8 @@ enum CommonMarkChecker {
                     i += 1
                 }
             case "[":
-                if let (label, destination, length) = link(s, at: i) {
+                // A link cannot contain another: then this bracket is text.
+                if let (label, destination, length) = link(s, at: i), inline(label).links.isEmpty {
                     let inner = inline(label)
                     result.links.append(Link(text: inner.text, destination: destination))
                     result.html += inner.html

@@ -281,6 +281,22 @@ final class EscapingTests: XCTestCase {
         }
     }
 
+    /// The checker reads what the old, unescaped index wrote the way a renderer does.
+    func testCommonMarkCheckerReadsTheRulesItReliesOn() {
+        XCTAssertEqual(CommonMarkChecker.cells("| [a|b.klp](models/a|b.md) | pass |")?.count, 4, "an unescaped | splits")
+        XCTAssertEqual(CommonMarkChecker.cells("| [a\\|b.klp](m.md) | pass |"), ["[a|b.klp](m.md)", "pass"])
+        XCTAssertEqual(CommonMarkChecker.inline("[[x](y).klp](models/[x](y).md)").links.map(\.destination), ["y", "y"])
+        XCTAssertEqual(CommonMarkChecker.inline("[with space/x.klp](models/with space/x.md)").links, [])
+        XCTAssertEqual(
+            CommonMarkChecker.inline("[with space/x.klp](<models/with space/x.md>)").links,
+            [CommonMarkChecker.Link(text: "with space/x.klp", destination: "models/with space/x.md")])
+        XCTAssertEqual(CommonMarkChecker.inline("[<b>x</b>.klp](m.md)").html, ["<b>", "</b>"])
+        XCTAssertEqual(CommonMarkChecker.inline("\\<b\\> &lt;i&gt; `<s>`").text, "<b> <i> <s>")
+        XCTAssertTrue(CommonMarkChecker.inline("\\<b\\> &lt;i&gt; `<s>`").isPlain)
+        XCTAssertEqual(CommonMarkChecker.inline("*a* _b_ c_d").markup, ["*", "*", "_", "_"])
+        XCTAssertEqual(CommonMarkChecker.codeBlocks("```\na ``` b\n```\n````x\n```\n````").blocks.map(\.lines), [["a ``` b"], ["```"]])
+    }
+
     func testMarkdownAndMermaidEscapes() {
         XCTAssertEqual(Markdown.text("a|b [x](y) <b>&amp; *s* `c` \\ ~t~ #h"), "a\\|b \\[x\\](y) &lt;b&gt;&amp;amp; \\*s\\* \\`c\\` \\\\ \\~t\\~ \\#h")
         XCTAssertEqual(Markdown.text("test_klp_callbacks _x_ a__b"), "test_klp_callbacks \\_x\\_ a\\_\\_b")
