@@ -157,6 +157,18 @@ final class DiagnosticLimitsTests: XCTestCase {
         XCTAssertEqual(many.last, "... and 50 more errors")
     }
 
+    /// Scenario columns count UTF-8 bytes, as model columns do, and a CRLF
+    /// file has as many lines as an LF one (as Characters, "\r\n" is one
+    /// and the file was read as a single line).
+    func testScenarioColumnsCountBytesAndCRLFEndsLines() throws {
+        XCTAssertThrowsError(try Scenario.parse(Array("insmod test_modules/é.ko bad\n".utf8), file: "s.txt")) { error in
+            XCTAssertEqual("\(error)", "s.txt:1:27: error: expected PARAM=VALUE, got 'bad'")
+        }
+        let scenario = try Scenario.parse(Array("rmmod a\r\nrmmod b\r\n".utf8), file: "s.txt")
+        XCTAssertEqual(scenario.lines.map(\.text), ["rmmod a", "rmmod b"])
+        XCTAssertEqual(scenario.lines.map(\.location.line), [1, 2])
+    }
+
     /// A scenario line is echoed after `% ` by the runner: control characters are escaped there too.
     func testScenarioLineTextIsEscaped() throws {
         let scenario = try Scenario.parse(Array("insmod test_modules/p.ko x\u{1B}[1m=1\n".utf8), file: "s.txt")

@@ -57,7 +57,8 @@ public struct Scenario: Sendable {
         var lines: [ScenarioLine] = []
         var diagnostics: [Diagnostic] = []
         var isReplay = false
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines split at the byte: as Characters, "\r\n" is one and would not split.
+        for (number, raw) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             var content = Substring(raw)
             if let hash = content.firstIndex(of: "#") { content = content[..<hash] }
             let tokens = Self.tokens(content)
@@ -196,12 +197,13 @@ public struct Scenario: Sendable {
         return ScenarioStep(kind: kind, arguments: rest.map(\.text), failure: failure)
     }
 
-    /// Splits on spaces and tabs, with 1-based columns.
+    /// Splits on spaces and tabs, with 1-based columns counting UTF-8 bytes (as in models).
     static func tokens(_ line: Substring) -> [(text: String, column: Int)] {
         var result: [(String, Int)] = []
         var current = ""
         var start = 0
-        for (offset, character) in line.enumerated() {
+        var offset = 0
+        for character in line {
             if character == " " || character == "\t" || character == "\r" {
                 if !current.isEmpty { result.append((current, start + 1)) }
                 current = ""
@@ -209,6 +211,7 @@ public struct Scenario: Sendable {
                 if current.isEmpty { start = offset }
                 current.append(character)
             }
+            offset += character.utf8.count
         }
         if !current.isEmpty { result.append((current, start + 1)) }
         return result
