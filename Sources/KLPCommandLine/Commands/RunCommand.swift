@@ -16,9 +16,11 @@ struct RunCommand: KLPCommand {
             and '#' comments. After each command tasks switch and the transition completes
             while they can, as the selftests wait. A file with a 'replay' line, as written by
             'klpcheck verify --trace-out', runs its 'step ...' lines one event each, and
-            nothing happens between them.
+            nothing happens between them; 'replay' comes before every command, and 'step'
+            lines are only allowed after it.
             Exit 0 when the scenario ran (even if commands failed, as in the selftests),
-            1 when a checked property was violated on the way, 2 for a bad line.
+            1 when a checked property was violated on the way or a replay step cannot
+            happen where the replay has got to, 2 for a bad line.
             """,
         arguments: [
             ArgumentSpec("MODEL", help: "The .klp model file."),
@@ -51,16 +53,17 @@ struct RunCommand: KLPCommand {
 
     func run(console: Console) throws -> ExitStatus {
         let world = try VerifyCommand.load(modelPath)
-        let text: String
-        if scenarioPath == "-" {
-            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        } else {
-            guard let data = FileManager.default.contents(atPath: scenarioPath) else {
-                throw CommandFailure.diagnostics("\(scenarioPath):1:1: error: cannot read scenario file")
-            }
-            text = String(decoding: data, as: UTF8.self)
-        }
         let name = scenarioPath == "-" ? "<stdin>" : scenarioPath
+        // The same size cap as model files: `- < /dev/zero` must end.
+        let read =
+            scenarioPath == "-"
+            ? SourceFile.bytesOfStandardInput(what: "scenario on standard input")
+            : SourceFile.bytes(atPath: scenarioPath, what: "scenario file")
+        let text: String
+        switch read {
+        case .success(let bytes): text = String(decoding: bytes, as: UTF8.self)
+        case .failure(let problem): throw CommandFailure.diagnostics("\(name):1:1: error: \(problem.message)")
+        }
         let outcome: ScenarioOutcome
         do {
             let scenario = try Scenario.parse(text, file: name)
@@ -75,6 +78,11 @@ struct RunCommand: KLPCommand {
         for violation in outcome.violations {
             console.out("klpcheck: violated \(violation.property.rawValue) at \(violation.location.file):\(violation.location.line): \(violation.reason)\n")
         }
-        return outcome.violations.isEmpty ? .holds : .violated
+        for impossible in outcome.impossibleSteps {
+            console.out(
+                "klpcheck: step cannot happen at \(impossible.location.file):\(impossible.location.line): "
+                    + "\(impossible.step) (its guard does not hold)\n")
+        }
+        return outcome.violations.isEmpty && outcome.impossibleSteps.isEmpty ? .holds : .violated
     }
 }

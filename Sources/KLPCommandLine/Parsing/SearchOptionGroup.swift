@@ -16,6 +16,14 @@ public struct SearchOptionGroup: Sendable {
         .flag("--quiet", help: "Print no progress."),
     ]
 
+    /// The group's contradictory options.
+    public static let conflicts: [OptionConflict] = [
+        .exclusive("--progress", "--quiet", because: "one asks for progress lines, the other for none"),
+        .requires(
+            "--bitstate-bits", "--visited", oneOf: ["bitstate"],
+            because: "it sizes the bitstate array, which no other visited set has"),
+    ]
+
     /// Output format.
     public enum Format: String, Sendable { case text, json }
 
