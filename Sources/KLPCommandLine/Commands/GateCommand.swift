@@ -19,7 +19,7 @@ struct GateCommand: KLPCommand {
             """,
         arguments: [ArgumentSpec("DIR", help: "The folder of models (default: Models).", isOptional: true)],
         options: [
-            .value("--junit", "FILE", help: "Write JUnit XML (one suite per model, one case per property)."),
+            .value("--junit", "FILE", help: "Write JUnit XML (a suite per model: one case, its expect line)."),
             .value("--json", "FILE", help: "Write the whole gate result as JSON (schema klpcheck/1)."),
             .flag("--github", help: "Print GitHub Actions annotations at each mismatching 'expect' line."),
             .value("--report-dir", "DIR", help: "Write index.md and a page per model there (default: Reports)."),
