@@ -23,7 +23,7 @@ struct GateCommand: KLPCommand {
             .value("--json", "FILE", help: "Write the whole gate result as JSON (schema klpcheck/1)."),
             .flag("--github", help: "Print GitHub Actions annotations at each mismatching 'expect' line."),
             .value("--report-dir", "DIR", help: "Write index.md and a page per model there (default: Reports)."),
-            .flag("--no-report", help: "Write no Markdown report."),
+            .flag("--no-report", help: "Write no Markdown report (not with --report-dir)."),
             .value("--jobs", "N", help: "Verify N models at a time (default: 1); the output does not depend on N."),
             .value("--threads", "N", help: "Worker threads per model (default: the machine's cores divided by --jobs)."),
             .value("--max-states", "N", help: "Per model: stop before storing more than N states."),
