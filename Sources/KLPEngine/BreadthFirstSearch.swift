@@ -95,7 +95,9 @@ struct FoundViolation<State: PackedState> {
 /// are the ones it wrote, still in its cache) before it helps with the
 /// others. Between rounds, on one thread, the visited set grows, deferred
 /// inserts are retried, limits are checked and progress is shown. A round
-/// never inserts more states than the state limit leaves room for.
+/// never inserts more states than the state limit leaves room for; when the
+/// room left is less than one state's successors, the rest of the search
+/// runs on one thread and counts each new state (`expandNearLimit`).
 final class BreadthFirstSearch<Model: TransitionSystem, Visited: VisitedSet>: @unchecked Sendable
 where Visited.State == Model.State {
     typealias State = Model.State
@@ -203,11 +205,10 @@ where Visited.State == Model.State {
         let initialSink = first.pointee.sink
         first.pointee.sink.reset()
         for index in 0..<initialSink.count {
-            if let maxStates = options.maxStates, states >= maxStates {
-                limit = .states
-                break
-            }
-            guard admit(initialSink.state(at: index), into: first) else { break }
+            let admitted =
+                options.maxStates.map { admit(initialSink.state(at: index), into: first, within: $0) }
+                ?? admit(initialSink.state(at: index), into: first)
+            guard admitted else { break }
         }
         var frontier = collectNextLevel()
         mergeViolations(level: 0)
@@ -254,7 +255,10 @@ where Visited.State == Model.State {
                 let room = maxStates > states ? maxStates - states : 0
                 roundSize = min(roundSize, Int(min(room / UInt64(perState), UInt64(Int.max))))
                 if roundSize == 0 {
-                    limit = .states
+                    // Less room than one state's successors may take: the
+                    // rest, one successor at a time, up to the last place.
+                    let rest = parts.indices.map { cursors[$0]..<parts[$0].upperBound }
+                    expandNearLimit(frontier, ranges: rest, maxStates: maxStates)
                     return
                 }
             }
@@ -448,6 +452,56 @@ where Visited.State == Model.State {
             return false
         }
         return true
+    }
+
+    /// `admit`, but a new state beyond `maxStates` stored is not inserted:
+    /// it sets the state limit instead (false).
+    func admit(_ state: State, into context: UnsafeMutablePointer<WorkerContext<State>>, within maxStates: UInt64) -> Bool {
+        if states >= maxStates {
+            // Full: a state already stored is no news, a new one is the limit.
+            // A bitstate set cannot tell, so it stops at the first successor.
+            if states > 0 && visited.isExact && visited.slot(of: state) != nil { return true }
+            limit = .states
+            return false
+        }
+        return admit(state, into: context)
+    }
+
+    /// Expands the states of `ranges` on this thread, one at a time, storing
+    /// each new successor only while fewer than `maxStates` are stored. The
+    /// rounds grant room for every successor a state may have, which near the
+    /// limit is more than is left; here a world of exactly `maxStates` states
+    /// still completes, and a larger one stops with `maxStates` stored.
+    func expandNearLimit(_ frontier: Frontier<State>, ranges: [Range<Int>], maxStates: UInt64) {
+        let context = contexts[0]
+        let openSteps = PropertySet(rawValue: steps.rawValue & ~decided.rawValue)
+        var sink = SuccessorSink<State>(capacity: model.maxSuccessors)
+        defer { sink.deallocate() }
+        var expanded = 0
+        for range in ranges where limit == nil {
+            frontier.forEach(in: range) { state in
+                guard limit == nil else { return }
+                if expanded % Self.chunkSize == 0, let timeLimit = options.timeLimit, elapsed >= timeLimit {
+                    limit = .time
+                    return
+                }
+                expanded += 1
+                sink.reset()
+                model.successors(of: state, into: &sink)
+                transitions += UInt64(sink.count)
+                for index in 0..<sink.count {
+                    let broken = sink.violations(at: index).rawValue & openSteps.rawValue
+                    if broken != 0 {
+                        context.pointee.offer(
+                            ViolationCandidate(
+                                isSet: true, predecessor: state, action: sink.action(at: index),
+                                state: sink.state(at: index), isStep: true),
+                            for: PropertySet(rawValue: broken))
+                    }
+                    guard admit(sink.state(at: index), into: context, within: maxStates) else { return }
+                }
+            }
+        }
     }
 
     /// A new state: onto the worker's next level, and checked against the

@@ -22,7 +22,7 @@ public enum Explorer {
             throw ExplorerError.unknownProperty(beyond)
         }
         let ledger = MemoryLedger(budget: options.maxMemoryBytes)
-        let kind = try resolveKind(model, requested: options.visited)
+        let kind = try resolveKind(model, requested: options.visited, memoryBudget: options.maxMemoryBytes)
         switch kind {
         case .bitmap:
             let universe = model.denseStateCount ?? 0
@@ -44,12 +44,20 @@ public enum Explorer {
         }
     }
 
-    /// The visited set `requested` resolves to for `model`.
-    public static func resolveKind<Model: TransitionSystem>(_ model: Model, requested: VisitedKind) throws -> VisitedKind {
+    /// The visited set `requested` resolves to for `model` under a memory
+    /// budget of `memoryBudget` bytes.
+    ///
+    /// A bitmap is allocated whole and its bits are set all over it, so it
+    /// must fit `bitmapAllowance(memoryBudget:)` before it is allocated:
+    /// `bitmap` is refused when it does not, `auto` takes a hash set.
+    public static func resolveKind<Model: TransitionSystem>(
+        _ model: Model, requested: VisitedKind, memoryBudget: UInt64 = .max
+    ) throws -> VisitedKind {
         let dense = Model.State.wordCount == 1 ? model.denseStateCount : nil
+        let allowance = bitmapAllowance(memoryBudget: memoryBudget)
         switch requested {
         case .auto:
-            if let dense, dense <= autoBitmapLimit { return .bitmap }
+            if let dense, dense <= autoBitmapLimit, bitmapBytes(dense) <= allowance { return .bitmap }
             return model.pageField == nil ? .hash : .paged
         case .paged:
             guard model.pageField != nil else {
@@ -64,10 +72,25 @@ public enum Explorer {
             guard dense < UInt64(1) << 40 else {
                 throw ExplorerError.bitmapUnavailable("the dense space of \(dense) states needs \(dense / 8) bytes")
             }
+            guard bitmapBytes(dense) <= allowance else {
+                throw ExplorerError.bitmapTooLarge(needed: bitmapBytes(dense), allowed: allowance)
+            }
             return .bitmap
         case .hash, .bitstate:
             return requested
         }
+    }
+
+    /// Bytes of a bitmap over `universe` states.
+    public static func bitmapBytes(_ universe: UInt64) -> UInt64 { (universe + 63) / 64 * 8 }
+
+    /// The most bytes a bitmap may take: half the budget, the budget taken
+    /// no larger than the machine's memory. The other half is for the
+    /// frontiers and for the marks of possibility properties, which take
+    /// one bit per possible state too.
+    public static func bitmapAllowance(memoryBudget: UInt64) -> UInt64 {
+        let physical = klp_physical_memory_bytes()
+        return (physical == 0 ? memoryBudget : min(memoryBudget, physical)) / 2
     }
 }
 

@@ -110,6 +110,9 @@ public struct SearchReport<State: PackedState>: Sendable {
 public enum ExplorerError: Error, Equatable, CustomStringConvertible {
     /// `--visited bitmap` for a model without a dense encoding that fits.
     case bitmapUnavailable(String)
+    /// `--visited bitmap` for a bitmap of `needed` bytes when the memory
+    /// budget allows one of `allowed` bytes (`Explorer.bitmapAllowance`).
+    case bitmapTooLarge(needed: UInt64, allowed: UInt64)
     /// `--visited paged` for a model without a page field.
     case pagedUnavailable(String)
     /// A property index out of range.
@@ -119,8 +122,20 @@ public enum ExplorerError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .bitmapUnavailable(let why): return "--visited bitmap is not available: \(why)"
+        case .bitmapTooLarge(let needed, let allowed):
+            return "--visited bitmap needs \(Self.bytes(needed)) for this world's bitmap, but a bitmap may take "
+                + "at most \(Self.bytes(allowed)): half the memory budget (--max-memory, never more than the "
+                + "machine's memory); use --visited hash"
         case .pagedUnavailable(let why): return "--visited paged is not available: \(why)"
         case .unknownProperty(let index): return "unknown property index \(index)"
         }
+    }
+
+    /// Bytes exactly, and in KiB, MiB or GiB when that is shorter to read.
+    static func bytes(_ count: UInt64) -> String {
+        let units: [(String, UInt64)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        guard let (unit, size) = units.first(where: { count >= $0.1 }) else { return "\(count) bytes" }
+        let tenths = (count / size) * 10 + (count % size * 10 + size / 2) / size
+        return "\(tenths / 10).\(tenths % 10) \(unit) (\(count) bytes)"
     }
 }

@@ -134,7 +134,7 @@ final class GateCommandTests: XCTestCase {
         modelLines(stdout).first { $0.contains(path + " ") }
     }
 
-    static let summaryPattern = #"^[0-9]+ passed, [0-9]+ failed, [0-9]+ incomplete$"#
+    static let summaryPattern = #"^[0-9]+ passed, [0-9]+ failed, [0-9]+ bad, [0-9]+ incomplete$"#
 
     /// The summary line of a gate run.
     static func summary(_ stdout: String) -> String? {
@@ -169,8 +169,8 @@ final class GateCommandTests: XCTestCase {
             alpha.contains("expected: finding replaced-abandons-brackets; got: pass (finding replaced-abandons-brackets)"), alpha)
         let zeta = try XCTUnwrap(Self.line(for: directory + "/zeta.klp", in: run.stdout))
         XCTAssertTrue(zeta.contains("expected: pass; got: pass;"), zeta)
-        XCTAssertEqual(Self.summary(run.stdout), "4 passed, 0 failed, 0 incomplete")
-        XCTAssertTrue(run.stdout.hasSuffix("4 passed, 0 failed, 0 incomplete\n"), "the summary ends the output:\n\(run.stdout)")
+        XCTAssertEqual(Self.summary(run.stdout), "4 passed, 0 failed, 0 bad, 0 incomplete")
+        XCTAssertTrue(run.stdout.hasSuffix("4 passed, 0 failed, 0 bad, 0 incomplete\n"), "the summary ends the output:\n\(run.stdout)")
         XCTAssertEqual(run.stderr, "")
     }
 
@@ -199,7 +199,7 @@ final class GateCommandTests: XCTestCase {
             "the reason follows the line, indented:\n\(run.stdout)")
         let good = try XCTUnwrap(Self.line(for: directory + "/good.klp", in: run.stdout))
         XCTAssertTrue(good.hasPrefix("PASS "), good)
-        XCTAssertEqual(Self.summary(run.stdout), "1 passed, 1 failed, 0 incomplete")
+        XCTAssertEqual(Self.summary(run.stdout), "1 passed, 1 failed, 0 bad, 0 incomplete")
     }
 
     func testExpectFailOfAPropertyThatHoldsFails() throws {
@@ -210,7 +210,7 @@ final class GateCommandTests: XCTestCase {
         XCTAssertTrue(line.hasPrefix("FAIL "), line)
         XCTAssertTrue(line.contains("expected: fail pre-unpatch-paired; got: pass"), line)
         XCTAssertTrue(run.stdout.contains("expected pre-unpatch-paired to be violated, but it holds"), run.stdout)
-        XCTAssertEqual(Self.summary(run.stdout), "0 passed, 1 failed, 0 incomplete")
+        XCTAssertEqual(Self.summary(run.stdout), "0 passed, 1 failed, 0 bad, 0 incomplete")
     }
 
     func testExpectFindingOnAReplaceWorldPasses() throws {
@@ -219,7 +219,7 @@ final class GateCommandTests: XCTestCase {
         check(run, exits: 0, "expect finding replaced-abandons-brackets")
         let line = try XCTUnwrap(Self.line(for: directory + "/replace.klp", in: run.stdout), run.stdout)
         XCTAssertTrue(line.hasPrefix("PASS "), line)
-        XCTAssertEqual(Self.summary(run.stdout), "1 passed, 0 failed, 0 incomplete")
+        XCTAssertEqual(Self.summary(run.stdout), "1 passed, 0 failed, 0 bad, 0 incomplete")
     }
 
     func testExpectedViolationPasses() throws {
@@ -228,7 +228,7 @@ final class GateCommandTests: XCTestCase {
         ])
         let run = try gate(directory)
         check(run, exits: 0, "expect fail post-patch-all-tasks on its variant")
-        XCTAssertEqual(Self.summary(run.stdout), "1 passed, 0 failed, 0 incomplete")
+        XCTAssertEqual(Self.summary(run.stdout), "1 passed, 0 failed, 0 bad, 0 incomplete")
     }
 
     // MARK: Bad files, limits
@@ -247,14 +247,15 @@ final class GateCommandTests: XCTestCase {
             run.stderr.contains(directory + "/b-bad.klp:5:1: error: unknown keyword 'frobnicate'"),
             "diagnostics go to stderr as file:line:col: error:\n\(run.stderr)")
         XCTAssertFalse(run.stdout.contains(": error:"), "diagnostics are not on stdout:\n\(run.stdout)")
-        XCTAssertEqual(Self.summary(run.stdout), "2 passed, 1 failed, 0 incomplete", "a bad file counts as failed")
+        XCTAssertEqual(Self.summary(run.stdout), "2 passed, 0 failed, 1 bad, 0 incomplete", "a bad file counts as bad only")
     }
 
-    /// A mismatch outranks a bad file: exit 1.
-    func testAMismatchOutranksABadFile() throws {
+    /// A bad file outranks a mismatch: exit 2 (the gate did not check all it was given).
+    func testABadFileOutranksAMismatch() throws {
         let directory = try folder(["a-bad.klp": Self.bad, "b.klp": Self.violating])
         let run = try gate(directory)
-        check(run, exits: 1, "gate with a bad file and a mismatch")
+        check(run, exits: 2, "gate with a bad file and a mismatch")
+        XCTAssertEqual(Self.summary(run.stdout), "0 passed, 1 failed, 1 bad, 0 incomplete")
     }
 
     func testMaxStatesMakesAPassingModelIncomplete() throws {
@@ -264,7 +265,7 @@ final class GateCommandTests: XCTestCase {
         let line = try XCTUnwrap(Self.line(for: directory + "/big.klp", in: run.stdout), run.stdout)
         XCTAssertTrue(line.hasPrefix("INCOMPLETE "), line)
         XCTAssertTrue(line.contains("expected: pass; got: incomplete (max-states)"), line)
-        XCTAssertEqual(Self.summary(run.stdout), "0 passed, 0 failed, 1 incomplete")
+        XCTAssertEqual(Self.summary(run.stdout), "0 passed, 0 failed, 0 bad, 1 incomplete")
     }
 
     func testUnknownFolderExits2() throws {
@@ -302,15 +303,15 @@ final class GateCommandTests: XCTestCase {
         ])
         let output = try temporaryDirectory("gate-json").appendingPathComponent("out/gate.json").path
         let run = try gate(directory, ["--json", output])
-        check(run, exits: 1, "gate --json")
+        check(run, exits: 2, "gate --json with a bad file")
         let data = try Data(contentsOf: URL(fileURLWithPath: output))
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any], "not a JSON object")
         XCTAssertEqual(json["schema"] as? String, "klpcheck/1")
         XCTAssertEqual(json["command"] as? String, "gate")
         XCTAssertEqual(json["directory"] as? String, directory)
-        XCTAssertEqual((json["exitCode"] as? NSNumber)?.intValue, 1)
+        XCTAssertEqual((json["exitCode"] as? NSNumber)?.intValue, 2)
         XCTAssertEqual((json["passed"] as? NSNumber)?.intValue, 2)
-        XCTAssertEqual((json["failed"] as? NSNumber)?.intValue, 2, "failed counts the bad file")
+        XCTAssertEqual((json["failed"] as? NSNumber)?.intValue, 1, "failed does not count the bad file")
         XCTAssertEqual((json["incomplete"] as? NSNumber)?.intValue, 0)
         XCTAssertEqual((json["bad"] as? NSNumber)?.intValue, 1)
         let models = try XCTUnwrap(json["models"] as? [[String: Any]])
@@ -371,7 +372,7 @@ final class GateCommandTests: XCTestCase {
         let run = try gate(directory, ["--report-dir", report.path])
         check(run, exits: 1, "gate --report-dir")
         let index = try String(contentsOf: report.appendingPathComponent("index.md"), encoding: .utf8)
-        XCTAssertTrue(index.contains("1 passed, 1 failed, 0 incomplete"), index)
+        XCTAssertTrue(index.contains("1 passed, 1 failed, 0 bad, 0 incomplete"), index)
         let links = Self.matches(of: #"\]\((models/[^)]+\.md)\)"#, in: index)
         XCTAssertEqual(links.count, 2, "one link per model:\n\(index)")
         let pages = (FileManager.default.enumerator(atPath: report.appendingPathComponent("models").path)?.allObjects ?? [])
@@ -445,8 +446,8 @@ final class GateCommandTests: XCTestCase {
         ])
         let one = try gate(directory, ["--jobs", "1"])
         let two = try gate(directory, ["--jobs", "2"])
-        check(one, exits: 1, "gate --jobs 1")
-        check(two, exits: 1, "gate --jobs 2")
+        check(one, exits: 2, "gate --jobs 1 (f.klp is bad)")
+        check(two, exits: 2, "gate --jobs 2 (f.klp is bad)")
         XCTAssertEqual(Self.modelLines(one.stdout).count, 6, one.stdout)
         XCTAssertEqual(Self.maskSeconds(one.stdout), Self.maskSeconds(two.stdout))
         XCTAssertEqual(one.stderr, two.stderr)
@@ -454,7 +455,7 @@ final class GateCommandTests: XCTestCase {
         let scratch = try temporaryDirectory("gate-jobs")
         let paths = (1...2).map { scratch.appendingPathComponent("jobs\($0).json").path }
         for (jobs, path) in zip(["1", "2"], paths) {
-            check(try gate(directory, ["--jobs", jobs, "--json", path]), exits: 1, "gate --jobs \(jobs) --json")
+            check(try gate(directory, ["--jobs", jobs, "--json", path]), exits: 2, "gate --jobs \(jobs) --json")
         }
         let documents = try paths.map { try Self.maskJSONTimings(String(contentsOfFile: $0, encoding: .utf8)) }
         XCTAssertEqual(documents[0], documents[1])
@@ -493,6 +494,8 @@ final class GateCommandTests: XCTestCase {
         struct Suite {
             var attributes: [String: String]
             var cases: [Case] = []
+            /// `<property name value>` of the suite, in order.
+            var properties: [(name: String, value: String)] = []
         }
         var root: [String: String]?
         var suites: [Suite] = []
@@ -517,6 +520,10 @@ final class GateCommandTests: XCTestCase {
                 inError = true
                 text = ""
             case "skipped": mutateLastCase { $0.skipped = true }
+            case "property":
+                if !suites.isEmpty {
+                    suites[suites.count - 1].properties.append((attributes["name"] ?? "", attributes["value"] ?? ""))
+                }
             default: break
             }
         }
@@ -553,7 +560,7 @@ final class GateCommandTests: XCTestCase {
         let junit = scratch.appendingPathComponent("reports/junit.xml").path
         let json = scratch.appendingPathComponent("gate.json").path
         let run = try gate(directory, ["--junit", junit, "--json", json])
-        check(run, exits: 1, "gate --junit")
+        check(run, exits: 2, "gate --junit with a bad file")
 
         let reader = JUnitReader()
         let parser = try XCTUnwrap(XMLParser(contentsOf: URL(fileURLWithPath: junit)))
@@ -568,55 +575,63 @@ final class GateCommandTests: XCTestCase {
         XCTAssertEqual(reader.suites.map { $0.attributes["name"] }, models.map { $0["path"] as? String })
         for (suite, model) in zip(reader.suites, models) {
             let name = suite.attributes["name"] ?? "?"
-            XCTAssertEqual(Int(suite.attributes["tests"] ?? ""), suite.cases.count, "\(name): tests = its <testcase> count")
+            XCTAssertEqual(suite.attributes["tests"], "1", "\(name): one case, the model")
+            XCTAssertEqual(suite.cases.count, 1, name)
             if let result = model["result"] as? [String: Any] {
                 let properties = try XCTUnwrap(result["properties"] as? [[String: Any]])
-                XCTAssertEqual(Int(suite.attributes["tests"] ?? ""), properties.count, "\(name): tests = number of properties")
-                XCTAssertEqual(suite.cases.map(\.name), properties.map { $0["name"] as? String ?? "" }, name)
+                XCTAssertEqual(suite.properties.map(\.name), properties.map { $0["name"] as? String ?? "" }, name)
+                XCTAssertEqual(suite.properties.map(\.value), properties.map { $0["status"] as? String ?? "" }, name)
+                XCTAssertEqual(suite.cases.first?.name, "expect " + (model["expected"] as? String ?? "?"), name)
             }
             let failing = suite.cases.filter { $0.failure != nil }.count
             XCTAssertEqual(Int(suite.attributes["failures"] ?? ""), failing, "\(name): failures = failing cases")
         }
         let byName = Dictionary(uniqueKeysWithValues: reader.suites.map { ($0.attributes["name"] ?? "", $0) })
 
-        // expect pass, post-patch-all-tasks violated: its case fails with the counterexample.
+        // expect pass, post-patch-all-tasks violated: the case fails with the counterexamples.
         let failSuite = try XCTUnwrap(byName[directory + "/b-fail.klp"])
-        let failures = failSuite.cases.filter { $0.failure != nil }
-        XCTAssertEqual(failures.map(\.name), ["post-patch-all-tasks", "post-unpatch-no-task"])
-        let failure = try XCTUnwrap(failures.first { $0.name == "post-patch-all-tasks" }?.failure)
+        let failure = try XCTUnwrap(failSuite.cases.first?.failure)
+        XCTAssertEqual(failSuite.cases.first?.failureMessage, "expected no violation, but post-patch-all-tasks, post-unpatch-no-task violated")
         XCTAssertTrue(failure.hasPrefix("counterexample: post-patch-all-tasks ("), "the failure text:\n\(failure)")
-        XCTAssertTrue(failure.contains("counterexample"), "the failure shows the counterexample:\n\(failure)")
+        XCTAssertTrue(failure.contains("counterexample: post-unpatch-no-task ("), "both counterexamples:\n\(failure)")
         XCTAssertTrue(failure.contains("post_patch_callback"), failure)
+        XCTAssertEqual(failSuite.properties.first { $0.name == "post-patch-all-tasks" }?.value, "violated")
 
         // expect fail pre-unpatch-paired, which holds: that case fails.
         let expectsSuite = try XCTUnwrap(byName[directory + "/e-expects-fail.klp"])
-        XCTAssertEqual(expectsSuite.cases.filter { $0.failure != nil }.map(\.name), ["pre-unpatch-paired"])
+        XCTAssertEqual(expectsSuite.cases.filter { $0.failure != nil }.map(\.name), ["expect fail pre-unpatch-paired"])
 
         // Matching models have no failure; the finding is not one.
         for name in ["a-pass", "d-finding"] {
             let suite = try XCTUnwrap(byName[directory + "/\(name).klp"])
-            XCTAssertEqual(suite.cases.filter { $0.failure != nil }.count, 0, name)
-            XCTAssertGreaterThan(suite.cases.count, 1, name)
+            XCTAssertEqual(suite.cases.filter { $0.failure != nil || $0.error != nil || $0.skipped }.count, 0, name)
+            XCTAssertGreaterThan(suite.properties.count, 1, name)
         }
 
         // The bad file is an error case carrying its diagnostics.
         let badSuite = try XCTUnwrap(byName[directory + "/c-bad.klp"])
         XCTAssertEqual(badSuite.attributes["errors"], "1")
+        XCTAssertEqual(badSuite.attributes["failures"], "0")
         XCTAssertTrue(badSuite.cases.first?.error?.contains("c-bad.klp:5:1: error:") ?? false, "\(badSuite.cases)")
 
-        // The test total on <testsuites> is the sum over the suites (failures: see the next test).
+        // The totals on <testsuites> are the sums over the suites, and count models as the summary does.
         let root = try XCTUnwrap(reader.root)
-        XCTAssertEqual(Int(root["tests"] ?? ""), reader.suites.reduce(0) { $0 + $1.cases.count }, "testsuites tests")
-        XCTAssertEqual(root["errors"], "1", "the bad file")
+        XCTAssertEqual(root["tests"], "5")
+        XCTAssertEqual(root["failures"], "2")
+        XCTAssertEqual(root["errors"], "1")
+        XCTAssertEqual(root["skipped"], "0")
+        for key in ["tests", "failures", "errors", "skipped"] {
+            XCTAssertEqual(
+                Int(root[key] ?? ""), reader.suites.reduce(0) { $0 + (Int($1.attributes[key] ?? "") ?? -100) }, "testsuites \(key)")
+        }
+        XCTAssertEqual(Self.summary(run.stdout), "2 passed, 2 failed, 1 bad, 0 incomplete")
 
         try xmllint(junit)
     }
 
-    /// A model with one mismatching step that violates two properties: two
-    /// failing cases in its suite, and `<testsuites failures>` must count both.
-    /// BUG: JUnitReport.render counts failing *models* on `<testsuites>`
-    /// (`gate.models.filter { $0.status == .fail }.count`, 1 here) while each
-    /// `<testsuite>` counts failing *cases* (2 here), so the totals disagree.
+    /// A model with one mismatching step that violates two properties: one
+    /// failing case (the model), whose text holds both counterexamples, and
+    /// `<testsuites failures>` is the sum of the suites'.
     func testJUnitTotalFailuresAreTheSumOfTheSuites() throws {
         let directory = try folder(["double.klp": Self.doublyViolating])
         let junit = try temporaryDirectory("gate-junit").appendingPathComponent("junit.xml").path
@@ -627,10 +642,14 @@ final class GateCommandTests: XCTestCase {
         parser.delegate = reader
         XCTAssertTrue(parser.parse(), "junit.xml is not well-formed: \(String(describing: parser.parserError))")
         let suite = try XCTUnwrap(reader.suites.first)
-        let failing = suite.cases.filter { $0.failure != nil }.map(\.name).sorted()
-        XCTAssertEqual(failing, ["failed-pre-patch-silent", "post-unpatch-paired"])
-        XCTAssertEqual(suite.attributes["failures"], "2")
-        XCTAssertEqual(reader.root?["failures"], "2", "<testsuites failures> must be the sum of the suites' failures")
+        XCTAssertEqual(suite.cases.filter { $0.failure != nil }.map(\.name), ["expect pass"])
+        let failure = try XCTUnwrap(suite.cases.first?.failure)
+        XCTAssertTrue(failure.contains("counterexample: failed-pre-patch-silent ("), failure)
+        XCTAssertTrue(failure.contains("counterexample: post-unpatch-paired ("), failure)
+        XCTAssertEqual(
+            suite.properties.filter { $0.value == "violated" }.map(\.name).sorted(), ["failed-pre-patch-silent", "post-unpatch-paired"])
+        XCTAssertEqual(suite.attributes["failures"], "1")
+        XCTAssertEqual(reader.root?["failures"], "1", "<testsuites failures> must be the sum of the suites' failures")
         try xmllint(junit)
     }
 

@@ -57,12 +57,10 @@ final class LimitTests: XCTestCase {
     }
 
     func testBitmapRefusedByMemoryBudget() throws {
-        // N = 3's bitmap takes 32 MiB.
-        let report = try explore(3, SearchOptions(threads: 2, visited: .bitmap, maxMemoryBytes: 64 << 10))
-        XCTAssertEqual(report.statistics.limit, .memory)
-        XCTAssertEqual(report.statistics.states, 0)
-        XCTAssertFalse(report.statistics.complete)
-        XCTAssertEqual(report.statuses, [.undecided])
+        // N = 3's bitmap takes 32 MiB: refused before anything is allocated.
+        XCTAssertThrowsError(try explore(3, SearchOptions(threads: 2, visited: .bitmap, maxMemoryBytes: 64 << 10))) { error in
+            XCTAssertEqual(error as? ExplorerError, .bitmapTooLarge(needed: 32 << 20, allowed: 32 << 10))
+        }
     }
 
     func testTinyMemoryBudgetStopsCleanly() throws {

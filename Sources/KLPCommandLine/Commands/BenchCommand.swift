@@ -17,7 +17,8 @@ struct BenchCommand: KLPCommand {
         options: [
             .value("--n", "N", help: "Number of processes (default: 4)."),
             .flag("--bug", help: "Explore the buggy variant."),
-        ] + SearchOptionGroup.specs)
+        ] + SearchOptionGroup.specs
+    ).conflicting(SearchOptionGroup.conflicts)
 
     let processes: Int
     let bug: Bool

@@ -10,23 +10,30 @@ struct GateCommand: KLPCommand {
         discussion: """
             'expect pass' holds when no checked property is violated (findings do not count);
             'expect fail NAME' when NAME is among the violated properties; 'expect finding NAME'
-            when nothing is violated and NAME is found. Prints one line per model and a summary.
-            Exit 0 when every model matches, 1 when any does not, 2 when a model file is bad
-            (the others still run), 3 when none mismatched but a search was incomplete.
+            when nothing is violated and NAME is found. Only regular files (or links to them)
+            named *.klp are models; other *.klp entries (a FIFO, a device) are skipped with a
+            warning. Prints one line per model and a summary that counts each model once:
+            'P passed, F failed, B bad, I incomplete'.
+            Exit 2 when a model file is bad (the others still run) or a folder cannot be read;
+            else 1 when a model does not match; else 3 when a search was incomplete; else 0.
+            Bad input comes first: the gate did not check everything it was given.
             """,
         arguments: [ArgumentSpec("DIR", help: "The folder of models (default: Models).", isOptional: true)],
         options: [
-            .value("--junit", "FILE", help: "Write JUnit XML (one suite per model, one case per property)."),
+            .value("--junit", "FILE", help: "Write JUnit XML (a suite per model: one case, its expect line)."),
             .value("--json", "FILE", help: "Write the whole gate result as JSON (schema klpcheck/1)."),
             .flag("--github", help: "Print GitHub Actions annotations at each mismatching 'expect' line."),
             .value("--report-dir", "DIR", help: "Write index.md and a page per model there (default: Reports)."),
-            .flag("--no-report", help: "Write no Markdown report."),
+            .flag("--no-report", help: "Write no Markdown report (not with --report-dir)."),
             .value("--jobs", "N", help: "Verify N models at a time (default: 1); the output does not depend on N."),
             .value("--threads", "N", help: "Worker threads per model (default: the machine's cores divided by --jobs)."),
             .value("--max-states", "N", help: "Per model: stop before storing more than N states."),
             .value("--max-memory", "SIZE", help: "Per model: memory budget (default: 3/4 of RAM divided by --jobs)."),
             .value("--time-limit", "SECONDS", help: "Per model: stop after this many seconds."),
-        ])
+        ]
+    ).conflicting([
+        .exclusive("--no-report", "--report-dir", because: "one writes no report, the other says where to write it")
+    ])
 
     let directory: String
     let junit: String?
@@ -53,7 +60,9 @@ struct GateCommand: KLPCommand {
     }
 
     func run(console: Console) throws -> ExitStatus {
-        let paths = try GateRunner.models(in: directory)
+        let listing = try ModelFolder.system.models(in: directory)
+        for warning in listing.warnings { console.err(warning + "\n") }
+        let paths = listing.models
         guard !paths.isEmpty else { throw CommandFailure("no .klp models under '\(directory)'") }
         let results = GateRunner.run(paths, jobs: jobs, options: options)
         let gate = GateRunner.document(directory: directory, results: results)
@@ -70,7 +79,7 @@ struct GateCommand: KLPCommand {
             if let reason = model.reason, model.status != .pass { console.out("           \(VisibleText.escape(reason))\n") }
             for diagnostic in model.diagnostics { console.err(diagnostic + "\n") }
         }
-        console.out("\(gate.passed) passed, \(gate.failed) failed, \(gate.incomplete) incomplete\n")
+        console.out(GateRunner.summary(gate) + "\n")
         if github { console.out(GitHubAnnotations.render(gate).map { $0 + "\n" }.joined()) }
         try write(JUnitReport.render(gate), to: junit)
         try write(json.map { _ in SearchPipeline.json(gate) }, to: json)

@@ -16,9 +16,11 @@ struct RunCommand: KLPCommand {
             and '#' comments. After each command tasks switch and the transition completes
             while they can, as the selftests wait. A file with a 'replay' line, as written by
             'klpcheck verify --trace-out', runs its 'step ...' lines one event each, and
-            nothing happens between them.
+            nothing happens between them; 'replay' comes before every command, and 'step'
+            lines are only allowed after it.
             Exit 0 when the scenario ran (even if commands failed, as in the selftests),
-            1 when a checked property was violated on the way, 2 for a bad line.
+            1 when a checked property was violated on the way or a replay step cannot
+            happen where the replay has got to, 2 for a bad line.
             """,
         arguments: [
             ArgumentSpec("MODEL", help: "The .klp model file."),
@@ -51,19 +53,20 @@ struct RunCommand: KLPCommand {
 
     func run(console: Console) throws -> ExitStatus {
         let world = try VerifyCommand.load(modelPath)
-        let text: Data
-        if scenarioPath == "-" {
-            text = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let data = FileManager.default.contents(atPath: scenarioPath) else {
-                throw CommandFailure.diagnostics("\(VisibleText.escape(scenarioPath)):1:1: error: cannot read scenario file")
-            }
-            text = data
-        }
         let name = scenarioPath == "-" ? "<stdin>" : scenarioPath
+        // The same size cap as model files: `- < /dev/zero` must end.
+        let read =
+            scenarioPath == "-"
+            ? SourceFile.bytesOfStandardInput(what: "scenario on standard input")
+            : SourceFile.bytes(atPath: scenarioPath, what: "scenario file")
+        let bytes: [UInt8]
+        switch read {
+        case .success(let read): bytes = read
+        case .failure(let problem): throw CommandFailure.diagnostics("\(VisibleText.escape(name)):1:1: error: \(problem.message)")
+        }
         let outcome: ScenarioOutcome
         do {
-            let scenario = try Scenario.parse(Array(text), file: name)
+            let scenario = try Scenario.parse(bytes, file: name)
             outcome = try ScenarioRunner.run(scenario, file: name, world: world, core: core, checked: properties)
         } catch {
             throw CommandFailure.diagnostics(error.description)
@@ -75,6 +78,11 @@ struct RunCommand: KLPCommand {
         for violation in outcome.violations {
             console.out("klpcheck: violated \(violation.property.rawValue) at \(VisibleText.escape(violation.location.file)):\(violation.location.line): \(violation.reason)\n")
         }
-        return outcome.violations.isEmpty ? .holds : .violated
+        for impossible in outcome.impossibleSteps {
+            console.out(
+                "klpcheck: step cannot happen at \(VisibleText.escape(impossible.location.file)):\(impossible.location.line): "
+                    + "\(VisibleText.escape(impossible.step)) (its guard does not hold)\n")
+        }
+        return outcome.violations.isEmpty && outcome.impossibleSteps.isEmpty ? .holds : .violated
     }
 }

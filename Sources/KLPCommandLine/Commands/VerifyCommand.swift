@@ -20,7 +20,8 @@ struct VerifyCommand: KLPCommand {
             .value("--property", "NAME", help: "Check this property (overrides the file's 'check').", repeatable: true),
             .value("--symmetry", "on|off", help: "Count interchangeable tasks instead of naming them (default: on)."),
             .value("--trace-out", "FILE", help: "Write the first counterexample as a scenario 'klpcheck run' replays."),
-        ] + SearchOptionGroup.specs)
+        ] + SearchOptionGroup.specs
+    ).conflicting(SearchOptionGroup.conflicts)
 
     let path: String
     let properties: [LivepatchProperty]

@@ -44,7 +44,8 @@ public struct GateDocument: Codable, Sendable {
     public var exitCode: Int32
     /// Models that matched.
     public var passed: Int
-    /// Models that did not match, bad files included.
+    /// Models that did not match (bad files are counted in `bad` only):
+    /// `passed + failed + bad + incomplete` is the number of models.
     public var failed: Int
     /// Models whose search was incomplete.
     public var incomplete: Int

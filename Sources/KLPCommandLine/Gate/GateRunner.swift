@@ -5,23 +5,6 @@ import Livepatch
 
 /// Verifies every model of a folder and compares each with its `expect` line.
 enum GateRunner {
-    /// Every `.klp` file under `directory`, recursively, in path order.
-    static func models(in directory: String) throws -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CommandFailure("'\(directory)' is not a folder")
-        }
-        guard let walker = FileManager.default.enumerator(atPath: directory) else {
-            throw CommandFailure("cannot read the folder '\(directory)'")
-        }
-        var paths: [String] = []
-        for case let relative as String in walker where relative.hasSuffix(".klp") {
-            let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
-            paths.append(base + "/" + relative)
-        }
-        return paths.sorted()
-    }
-
     /// Verifies one model.
     static func check(_ path: String, options: SearchOptionGroup) -> GateModelResult {
         let world: World
@@ -73,19 +56,28 @@ enum GateRunner {
         return results.map { $0! }
     }
 
-    /// The gate's exit status: a mismatch first, then a bad file, then an incomplete search.
+    /// The gate's exit status: a bad file first (2), then a mismatch (1),
+    /// then an incomplete search (3). Bad input outranks a mismatch because
+    /// the gate could not check what it was given: its verdict on the rest
+    /// is partial, and that must be fixed before any verdict counts. A
+    /// mismatch outranks an incomplete search, which decides nothing.
     static func exitStatus(_ results: [GateModelResult]) -> ExitStatus {
-        if results.contains(where: { $0.status == .fail }) { return .violated }
         if results.contains(where: { $0.status == .bad }) { return .badInput }
+        if results.contains(where: { $0.status == .fail }) { return .violated }
         if results.contains(where: { $0.status == .incomplete }) { return .incomplete }
         return .holds
+    }
+
+    /// The summary line: each model counted once.
+    static func summary(_ gate: GateDocument) -> String {
+        "\(gate.passed) passed, \(gate.failed) failed, \(gate.bad) bad, \(gate.incomplete) incomplete"
     }
 
     static func document(directory: String, results: [GateModelResult]) -> GateDocument {
         GateDocument(
             directory: directory, exitCode: exitStatus(results).rawValue,
             passed: results.filter { $0.status == .pass }.count,
-            failed: results.filter { $0.status == .fail || $0.status == .bad }.count,
+            failed: results.filter { $0.status == .fail }.count,
             incomplete: results.filter { $0.status == .incomplete }.count,
             bad: results.filter { $0.status == .bad }.count, models: results)
     }

@@ -1,86 +1,64 @@
 import Livepatch
 
-/// JUnit XML as GitHub, GitLab and Jenkins read it: one suite per model,
-/// one case per property; a mismatch is a failure whose message is the
-/// counterexample in text.
+/// JUnit XML as GitHub, GitLab and Jenkins read it: one suite per model
+/// holding one case, the model's `expect` line, so that the totals count
+/// each model once, as the gate's summary does: a mismatch is a failure
+/// whose text is the counterexamples, a bad model file an error carrying
+/// its diagnostics, an incomplete search a skipped case. Each property's
+/// status is a `<property>` of the suite.
 enum JUnitReport {
     static func render(_ gate: GateDocument) -> String {
-        let suites = gate.models.map(suite)
         let totalTime = gate.models.reduce(0.0) { $0 + ($1.result?.seconds ?? 0) }
-        let tests = suites.reduce(0) { $0 + $1.tests }
-        let failures = suites.reduce(0) { $0 + $1.failures }
-        let errors = suites.reduce(0) { $0 + $1.errors }
+        let attributes =
+            "tests=\"\(gate.models.count)\" failures=\"\(gate.failed)\" errors=\"\(gate.bad)\" "
+            + "skipped=\"\(gate.incomplete)\" time=\"\(Format.fixed(totalTime, 3))\""
         var lines = [
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-            "<testsuites name=\"klpcheck gate\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(Format.fixed(totalTime, 3))\">",
+            "<testsuites name=\"klpcheck gate\" \(attributes)>",
         ]
-        for suite in suites { lines += suite.lines }
+        for model in gate.models { lines += suite(model) }
         lines.append("</testsuites>")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// One suite's XML lines and counts, so the totals are their sums.
-    struct Suite {
-        var lines: [String]
-        var tests: Int
-        var failures: Int
-        var errors: Int
-    }
-
-    static func suite(_ model: GateModelResult) -> Suite {
+    /// One model's suite: its property statuses and its one case.
+    static func suite(_ model: GateModelResult) -> [String] {
         let name = escape(model.path)
-        guard let result = model.result else {
-            return Suite(lines: [
-                "  <testsuite name=\"\(name)\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\">",
-                "    <testcase classname=\"\(name)\" name=\"model file\" time=\"0\">",
-                "      <error message=\"\(escape(model.reason ?? "bad model file"))\" type=\"bad-model\">\(escape(model.diagnostics.joined(separator: "\n")))</error>",
-                "    </testcase>",
-                "  </testsuite>",
-            ], tests: 1, failures: 0, errors: 1)
+        let time = Format.fixed(model.result?.seconds ?? 0, 3)
+        let count = { (status: GateStatus) in model.status == status ? "1" : "0" }
+        var lines = [
+            "  <testsuite name=\"\(name)\" tests=\"1\" failures=\"\(count(.fail))\" errors=\"\(count(.bad))\" "
+                + "skipped=\"\(count(.incomplete))\" time=\"\(time)\">"
+        ]
+        if let result = model.result, !result.properties.isEmpty {
+            lines.append("    <properties>")
+            for property in result.properties {
+                lines.append("      <property name=\"\(escape(property.name))\" value=\"\(escape(property.status))\"/>")
+            }
+            lines.append("    </properties>")
         }
-        var cases: [String] = []
-        var failures = 0
-        var skipped = 0
-        let expectedViolation: String? = model.expected.hasPrefix("fail ") ? String(model.expected.dropFirst(5)) : nil
-        let expectedFinding: String? = model.expected.hasPrefix("finding ") ? String(model.expected.dropFirst(8)) : nil
-        for property in result.properties {
-            let head = "    <testcase classname=\"\(name)\" name=\"\(escape(property.name))\" time=\"0\""
-            let counterexample = (result.violations + result.findings).first { $0.property == property.name }
-            let trace = counterexample.map { TextReport.render($0, heading: property.role == "finding" ? "finding" : "counterexample").joined(separator: "\n") }
-            var failure: String?
-            if property.status == "not-checked" {
-                cases.append(head + ">\n      <skipped message=\"not checked\"/>\n    </testcase>")
-                skipped += 1
-                continue
-            }
-            if property.status == "undecided" {
-                cases.append(head + ">\n      <skipped message=\"undecided: the search was incomplete\"/>\n    </testcase>")
-                skipped += 1
-                continue
-            }
-            if property.role == "property" {
-                if property.status == "violated" && expectedViolation == nil {
-                    failure = "\(property.name) is violated; the model expects \(model.expected)"
-                } else if property.name == expectedViolation && property.status != "violated" {
-                    failure = "the model expects \(property.name) to be violated, but it holds"
-                }
-            } else if property.name == expectedFinding && property.status != "found" {
-                failure = "the model expects the finding \(property.name), but it was not found"
-            }
-            if let failure {
-                failures += 1
-                cases.append(
-                    head + ">\n      <failure message=\"\(escape(failure))\" type=\"mismatch\">\(escape(trace ?? failure))</failure>\n    </testcase>")
-            } else if let trace {
-                cases.append(head + ">\n      <system-out>\(escape(trace))</system-out>\n    </testcase>")
-            } else {
-                cases.append(head + "/>")
-            }
+        let caseName = model.status == .bad && model.result == nil ? "model file" : "expect \(model.expected)"
+        let head = "    <testcase classname=\"\(name)\" name=\"\(escape(caseName))\" time=\"\(time)\""
+        let traces = model.result.map { result in
+            (result.violations.map { TextReport.render($0, heading: "counterexample") }
+                + result.findings.map { TextReport.render($0, heading: "finding") })
+                .map { $0.joined(separator: "\n") }.joined(separator: "\n\n")
+        } ?? ""
+        let reason = escape(model.reason ?? model.status.rawValue)
+        switch model.status {
+        case .pass:
+            lines.append(traces.isEmpty ? head + "/>" : head + ">\n      <system-out>\(escape(traces))</system-out>\n    </testcase>")
+        case .fail:
+            let body = traces.isEmpty ? reason : escape(traces)
+            lines.append(head + ">\n      <failure message=\"\(reason)\" type=\"mismatch\">\(body)</failure>\n    </testcase>")
+        case .bad:
+            let body = escape(model.diagnostics.joined(separator: "\n"))
+            lines.append(head + ">\n      <error message=\"\(reason)\" type=\"bad-model\">\(body)</error>\n    </testcase>")
+        case .incomplete:
+            lines.append(head + ">\n      <skipped message=\"\(reason)\"/>\n    </testcase>")
         }
-        let lines = [
-            "  <testsuite name=\"\(name)\" tests=\"\(result.properties.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(Format.fixed(result.seconds, 3))\">"
-        ] + cases + ["  </testsuite>"]
-        return Suite(lines: lines, tests: result.properties.count, failures: failures, errors: 0)
+        lines.append("  </testsuite>")
+        return lines
     }
 
     /// Escapes text for XML attributes and content.

@@ -23,7 +23,7 @@ enum MarkdownReport {
     static func index(_ gate: GateDocument) -> String {
         var lines = [
             "# klpcheck gate: \(Markdown.text(gate.directory))", "",
-            "\(gate.passed) passed, \(gate.failed) failed, \(gate.incomplete) incomplete (exit status \(gate.exitCode)).", "",
+            "\(GateRunner.summary(gate)) (exit status \(gate.exitCode)).", "",
             "| model | expected | got | gate | states | seconds |",
             "|---|---|---|---|---:|---:|",
         ]

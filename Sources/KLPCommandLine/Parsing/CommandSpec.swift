@@ -49,6 +49,8 @@ public struct CommandSpec: Sendable {
     public var arguments: [ArgumentSpec]
     /// Options.
     public var options: [OptionSpec]
+    /// Pairs of options that contradict each other (`OptionConflict`).
+    public var conflicts: [OptionConflict] = []
 
     /// Creates a spec; `--help` is always accepted.
     public init(name: String, abstract: String, discussion: String = "", arguments: [ArgumentSpec] = [], options: [OptionSpec] = []) {

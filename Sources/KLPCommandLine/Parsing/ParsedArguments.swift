@@ -71,6 +71,7 @@ public struct ParsedArguments: Sendable, Equatable {
         if positionals.count > spec.arguments.count {
             throw CommandFailure("unexpected argument '\(positionals[spec.arguments.count])' for '\(spec.name)'")
         }
+        try check(spec.conflicts)
     }
 
     private static func suggestion(for name: String, in spec: CommandSpec) -> String {

@@ -7,13 +7,21 @@ public struct SearchOptionGroup: Sendable {
     public static let specs: [OptionSpec] = [
         .value("--format", "text|json", help: "Output format (default: text)."),
         .value("--threads", "N", help: "Worker threads (default: the machine's cores)."),
-        .value("--visited", "auto|bitmap|hash|paged|bitstate", help: "Visited set (default: auto)."),
+        .value("--visited", "auto|bitmap|hash|paged|bitstate", help: "Visited set (default: auto; a bitmap must fit in half the budget)."),
         .value("--max-states", "N", help: "Stop before storing more than N states (exit 3)."),
         .value("--max-memory", "SIZE", help: "Memory budget, e.g. 512M or 4G (default: 3/4 of RAM; exit 3 when reached)."),
         .value("--time-limit", "SECONDS", help: "Stop after this many seconds (exit 3)."),
-        .value("--bitstate-bits", "LOG2", help: "log2 of the bitstate array size in bits (default: 31)."),
-        .flag("--progress", help: "Print progress on stderr even when it is not a terminal."),
-        .flag("--quiet", help: "Print no progress."),
+        .value("--bitstate-bits", "LOG2", help: "log2 of the bitstate array size in bits (default: 31; with --visited bitstate)."),
+        .flag("--progress", help: "Print progress on stderr even when it is not a terminal (not with --quiet)."),
+        .flag("--quiet", help: "Print no progress (not with --progress)."),
+    ]
+
+    /// The group's contradictory options.
+    public static let conflicts: [OptionConflict] = [
+        .exclusive("--progress", "--quiet", because: "one asks for progress lines, the other for none"),
+        .requires(
+            "--bitstate-bits", "--visited", oneOf: ["bitstate"],
+            because: "it sizes the bitstate array, which no other visited set has"),
     ]
 
     /// Output format.

@@ -41,31 +41,10 @@ public enum ModelParser {
     }
 
     /// The largest model file read: a guard against `/dev/zero` and the like.
-    static let maximumFileSize = 16 << 20
+    static let maximumFileSize = SourceFile.maximumSize
 
-    struct FileProblem: Error { var message: String }
-
-    static func readFile(_ path: String) -> Result<[UInt8], FileProblem> {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 {
-            return .failure(FileProblem(message: "cannot read model file: \(String(cString: strerror(errno)))"))
-        }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(FileProblem(message: "cannot read model file: \(String(cString: strerror(errno)))"))
-            }
-            if count == 0 { break }
-            out.append(contentsOf: buffer[0..<count])
-            if out.count > maximumFileSize {
-                return .failure(FileProblem(message: "model file is larger than \(maximumFileSize >> 20) MiB"))
-            }
-        }
-        return .success(out)
+    static func readFile(_ path: String) -> Result<[UInt8], SourceFile.Problem> {
+        SourceFile.bytes(atPath: path, what: "model file")
     }
 
     /// The byte offset of the first byte that does not start a valid UTF-8 sequence, if any.

@@ -57,6 +57,9 @@ public struct Scenario: Sendable {
         var lines: [ScenarioLine] = []
         var diagnostics: [Diagnostic] = []
         var isReplay = false
+        // Replay mode is declared before any command: where it was, and the first command.
+        var replayLine: Int?
+        var firstCommandLine: Int?
         // Lines split at the byte: as Characters, "\r\n" is one and would not split.
         for (number, raw) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             var content = Substring(raw)
@@ -72,9 +75,19 @@ public struct Scenario: Sendable {
             let words = tokens.map(\.text)
             // Echoed after `% `: a control character in the file must not reach the terminal.
             let folded = VisibleText.escape(words.joined(separator: " "))
+            if first.text != "replay" && firstCommandLine == nil { firstCommandLine = number + 1 }
             switch first.text {
             case "replay":
-                if words.count != 1 { fail(tokens[1], "'replay' takes no arguments") } else { isReplay = true }
+                if words.count != 1 {
+                    fail(tokens[1], "'replay' takes no arguments")
+                } else if let earlier = replayLine {
+                    fail(first, "a second 'replay' line; the first is on line \(earlier)")
+                } else if let command = firstCommandLine {
+                    fail(first, "'replay' must come before every command; line \(command) has one")
+                } else {
+                    isReplay = true
+                    replayLine = number + 1
+                }
             case "insmod":
                 guard words.count >= 2 else {
                     fail(first, "expected 'insmod test_modules/NAME.ko [PARAM=VALUE ...]'")
@@ -140,6 +153,10 @@ public struct Scenario: Sendable {
                     fail(tokens[3], "expected /sys/kernel/livepatch/P/enabled, /sys/kernel/livepatch/P/force or /sys/module/P/parameters/pre_patch_ret")
                 }
             case "step":
+                guard isReplay else {
+                    fail(first, "a 'step' line runs only in a replay file: begin the file with a 'replay' line")
+                    continue
+                }
                 if let step = Self.step(tokens, fail: fail) {
                     lines.append(ScenarioLine(command: .step(step), text: folded, location: at(first)))
                 }

@@ -10,6 +10,15 @@ public struct ScenarioViolation: Sendable, Equatable {
     public var reason: String
 }
 
+/// A replay step whose event cannot happen where the replay has got to:
+/// the replay does not reproduce the trace it was written from.
+public struct ScenarioImpossibleStep: Sendable, Equatable {
+    /// The step's line.
+    public var location: SourceLocation
+    /// The step as written, whitespace folded.
+    public var step: String
+}
+
 /// What a scenario printed and broke.
 public struct ScenarioOutcome: Sendable {
     /// `% COMMAND` lines, kernel log lines and the commands' own errors.
@@ -18,6 +27,8 @@ public struct ScenarioOutcome: Sendable {
     public var violations: [ScenarioViolation]
     /// Findings on the way, in order.
     public var findings: [ScenarioViolation]
+    /// Replay steps that could not happen (each was skipped), in order.
+    public var impossibleSteps: [ScenarioImpossibleStep] = []
 }
 
 /// Runs a scenario against a world: `klpcheck run`.
@@ -227,6 +238,7 @@ struct Execution<State: PackedState> {
     var output: [String] = []
     var violations: [ScenarioViolation] = []
     var findings: [ScenarioViolation] = []
+    var impossibleSteps: [ScenarioImpossibleStep] = []
     /// `pre_patch_ret` of each loaded patch module.
     var prePatchReturn: [Int: Int32] = [:]
     var location = SourceLocation(file: "", line: 0, column: 0)
@@ -308,7 +320,7 @@ struct Execution<State: PackedState> {
             if !scenario.isReplay { settle() }
             checkProgress()
         }
-        return ScenarioOutcome(output: output, violations: violations, findings: findings)
+        return ScenarioOutcome(output: output, violations: violations, findings: findings, impossibleSteps: impossibleSteps)
     }
 
     /// Searches from the current state for one with no transition; none
@@ -420,6 +432,7 @@ struct Execution<State: PackedState> {
         switch fire(event, failing: failing) {
         case .disabled:
             output.append("klpcheck: this step cannot happen here (its guard does not hold); skipped")
+            impossibleSteps.append(ScenarioImpossibleStep(location: location, step: text))
         case .refused(let errno):
             output.append("klpcheck: the step is refused: \(Errno.name(errno)) (\(Errno.text(errno)))")
         case .done:
