@@ -1,5 +1,5 @@
 -- Peterson's filter lock for N processes -- klpcheck benchmark model.
--- Spec: /work/shared/filter-lock.md (variables, actions and expected counts).
+-- Spec: Sources/KLPEngine/KLPEngine.docc/FilterLock.md (variables, actions and expected counts).
 --
 --   rumur --deadlock-detection off --threads 1 filter-lock.m --output fl.c
 --   cc -O3 -o fl fl.c -lpthread && ./fl

@@ -1,6 +1,6 @@
 /*
  * Peterson's filter lock for N processes -- klpcheck benchmark model.
- * Spec: /work/shared/filter-lock.md (variables, actions and expected counts).
+ * Spec: Sources/KLPEngine/KLPEngine.docc/FilterLock.md (variables, actions and expected counts).
  *
  *   spin -DN=4 -a filter-lock.pml          (default N = 5)
  *   spin -DN=4 -DBUG=1 -a filter-lock.pml  (bug variant: skip also when k = (i+1) mod N)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Filter-lock benchmark: klpcheck (1 and 2 threads) vs SPIN vs Rumur on the
-# same model (/work/shared/filter-lock.md; Models/bench/filter-lock.{pml,m}).
+# same model (Sources/KLPEngine/KLPEngine.docc/FilterLock.md; Models/bench/filter-lock.{pml,m}).
 #
 # Usage (from the repo root):  Models/bench/run-bench.sh [N]      (N defaults to 5)
 # Writes Reports/bench.md.
@@ -202,7 +202,7 @@ def report(results, notes, versions, out, n, invocation, date, machine):
     extra = []
     L = []
     L.append("# Filter-lock benchmark (N = %d)\n" % n)
-    L.append("Model: Peterson's filter lock as specified in `/work/shared/filter-lock.md`; "
+    L.append("Model: Peterson's filter lock as specified in `Sources/KLPEngine/KLPEngine.docc/FilterLock.md`; "
              "Promela `Models/bench/filter-lock.pml`, Murphi `Models/bench/filter-lock.m`, "
              "klpcheck's built-in `filter-lock`.\n")
     L.append("- Command: `%s` (run from the repository root)" % invocation)
@@ -263,7 +263,7 @@ def report(results, notes, versions, out, n, invocation, date, machine):
 
     L.append("## Checks\n")
     if exp:
-        L.append("Expected for N = %d (filter-lock.md): %s states, %s transitions (actions fired), depth %d." % (
+        L.append("Expected for N = %d (KLPEngine.docc, FilterLock): %s states, %s transitions (actions fired), depth %d." % (
             n, fmt_int(exp[0]), fmt_int(exp[1]), exp[2]))
         L.append("")
         for r in rows:
@@ -282,7 +282,7 @@ def report(results, notes, versions, out, n, invocation, date, machine):
                 "ok" if ok_t else "MISMATCH", dtxt, r.get("verdict"),
                 "" if good else " — **does not match the spec**"))
     else:
-        L.append("No expected counts on file for N = %d (filter-lock.md lists N = 3, 4, 5)." % n)
+        L.append("No expected counts on file for N = %d (KLPEngine.docc, FilterLock lists N = 3, 4, 5)." % n)
     for r in rows:
         if r.get("incomplete"):
             L.append("- **%s: search truncated (max search depth too small)**" % r["tool"])

@@ -1,6 +1,6 @@
 import KLPEngine
 
-/// The properties and findings of section 5 of the semantics.
+/// The properties and findings (Livepatch.docc, PropertiesAndFindings).
 public enum LivepatchProperty: String, Sendable, CaseIterable, Codable {
     case loadedOnly = "loaded-only"
     case prePatchOnce = "pre-patch-once"

@@ -8,7 +8,7 @@ import XCTest
 /// callback lines and insmod's errors that the kernel prints in the matching
 /// `.expected` file (the kernel's text, copied from test-callbacks.sh and
 /// test-state.sh), and must break no property on the way
-/// (livepatch-semantics.md section 7).
+/// (Livepatch.docc, Scenarios).
 ///
 /// The modules' own lines (`test_klp_callbacks_mod_init`, `busymod_work_func`,
 /// the state modules' allocate/fix/restore/free lines) and the `% ` command

@@ -3,13 +3,13 @@ import XCTest
 
 @testable import Livepatch
 
-/// Readings of livepatch-semantics.md (sections 3, 4 and 6) pinned down on
+/// Readings of Livepatch.docc (CallbackWrappers, Events, LogLines) pinned down on
 /// small hand-built worlds, one event at a time: each test is a `replay`
 /// scenario of `step ...` lines (nothing runs between them) or, where the
 /// user-visible error matters, a command scenario as the selftests type it,
 /// and every line the step prints is asserted exactly.
 ///
-/// Expected lines are written from the semantics page and the kernel sources
+/// Expected lines are written from those articles and the kernel sources
 /// it cites (kernel/livepatch/core.c, transition.c), not copied from klpcheck.
 final class SemanticsTests: XCTestCase {
     // MARK: Helpers

@@ -4,8 +4,8 @@ import XCTest
 
 @testable import Livepatch
 
-/// Exact state spaces of tiny worlds, counted by hand from section 2 (what a
-/// state holds) and section 4 (the events) of livepatch-semantics.md, and the
+/// Exact state spaces of tiny worlds, counted by hand from what a state holds
+/// (Livepatch.docc, WorldAndState) and the events (Livepatch.docc, Events), and the
 /// engine's determinism and symmetry reduction on the real models.
 ///
 /// Counting conventions of the engine (KLPEngine/SearchReport.swift):
@@ -15,7 +15,7 @@ import XCTest
 /// level (the initial state is level 0). The model emits an event when it is
 /// done, or when it is refused but ran a callback (a self-loop that must still
 /// be checked); a refused event that changes nothing and runs no callback is
-/// a self-loop and is not emitted (section 4: "not a new state").
+/// a self-loop and is not emitted (Livepatch.docc, Events: "it is no new state").
 final class StateSpaceTests: XCTestCase {
     struct Counts: Equatable, CustomStringConvertible {
         var states: UInt64
@@ -90,10 +90,10 @@ final class StateSpaceTests: XCTestCase {
     /// bits are 0000 (unloaded, retired) or 1111 (listed); inside one the bits
     /// are always 1110 (postOpen is closed by the disable's pre_unpatch before
     /// any unpatching transition, and opened only by the completion). So the
-    /// section-2 states are: unloaded, retired, listed-idle, and
+    /// states (WorldAndState's table) are: unloaded, retired, listed-idle, and
     /// {PATCHED, UNPATCHED} x {ps of task 1} x {ps of task 2} = 8 transition
     /// states, every one reachable (load, switch either task, reverse):
-    /// 3 + 8 = 11 distinct section-2 states; with symmetry the transition
+    /// 3 + 8 = 11 distinct states of that table; with symmetry the transition
     /// states only count PATCHED tasks (0, 1, 2): 3 + 2 x 3 = 9.
     ///
     /// Transitions, symmetry off: unloaded 1 (load), retired 1 (rmmod),

@@ -36,7 +36,7 @@ public final class RecordingLog: KernelLog {
     }
 }
 
-/// The kernel's messages (section 6 of the semantics), without timestamps.
+/// The kernel's messages (Livepatch.docc, LogLines), without timestamps.
 public enum KernelMessage {
     @usableFromInline static func moduleState(_ state: Int) -> String {
         switch state {

@@ -1,4 +1,4 @@
-/// The events of section 4 that the explorer fires, with their parameter.
+/// The events (Livepatch.docc, Events) that the explorer fires, with their parameter.
 public enum LivepatchEvent: Hashable, Sendable {
     case moduleComing(Int)
     case moduleInit(Int)

@@ -2,7 +2,7 @@ import KLPEngine
 
 /// The livepatch core of a world, as a model the engine explores.
 ///
-/// A state is the packed section-2 state of the world; an action is an
+/// A state is the world's state (Livepatch.docc, WorldAndState), packed; an action is an
 /// event with the outcome of its open choices. Refused events that run no
 /// callback and change nothing are self-loops and are not fired.
 public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked Sendable {
@@ -54,7 +54,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         taskRunMask = isRun ? (named == 64 ? .max : (UInt64(1) << UInt64(named) - 1)) << first.shift : 0
     }
 
-    /// Every property of section 5, indexed by `LivepatchProperty.index`.
+    /// Every property and finding (Livepatch.docc, PropertiesAndFindings), indexed by `LivepatchProperty.index`.
     public var properties: [PropertyDescriptor] {
         LivepatchProperty.allCases.map { PropertyDescriptor(name: $0.rawValue, kind: $0.kind) }
     }

@@ -11,7 +11,7 @@ public enum EventResult: Equatable, Sendable {
 }
 
 /// The livepatch core, executing one event at a time on a packed state:
-/// sections 3 and 4 of the semantics, with the property monitor of section 5.
+/// Livepatch.docc's CallbackWrappers and Events, with the monitor of PropertiesAndFindings.
 ///
 /// Every event is one atomic step under `klp_mutex`. The machine records
 /// which properties the step breaks in `violated`, and the kernel log in `log`.
@@ -102,7 +102,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     /// Whether p is enabled: listed and not unpatching.
     @inlinable func isEnabled(_ p: Int) -> Bool { isListed(p) && !(transitionPatch == p && !targetIsPatched) }
 
-    // MARK: Callback wrappers (section 3) and the monitor (section 5)
+    // MARK: Callback wrappers (Livepatch.docc, CallbackWrappers) and the monitor (PropertiesAndFindings)
 
     /// Records that the step breaks `property`; the caller explains why
     /// through `log.explain`, which costs nothing when the log is silent.
@@ -216,7 +216,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
         state[flag: world.flag[g]] = false
     }
 
-    // MARK: Which code tasks run (section 4, "function versions")
+    // MARK: Which code tasks run (Livepatch.docc, WorldAndState)
 
     /// The top two entries of target t's stack in `view`.
     @inlinable func stack(of t: Int, in view: State) -> (top: Entry, below: Entry) {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Parses the `.klp` model language (`/work/shared/klp-language.md`) into a `World`.
+/// Parses the `.klp` model language (Livepatch.docc, ModelLanguage) into a `World`.
 ///
 /// Every error of a file is collected (a bad token or line is skipped and
 /// parsing goes on); they are thrown together, sorted by line and column.

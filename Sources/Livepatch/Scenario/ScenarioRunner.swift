@@ -36,11 +36,11 @@ public struct ScenarioOutcome: Sendable {
 /// Commands run as the selftests run them: `insmod` of a target module is
 /// its COMING notifier then its init, `rmmod` its exit then its GOING
 /// notifier, and after each command tasks switch and the transition
-/// completes while they can (section 7 of the semantics). In replay mode
+/// completes while they can (Livepatch.docc, Scenarios). In replay mode
 /// (a `replay` line) each line is exactly one step and nothing else runs.
 public enum ScenarioRunner {
     /// The selftest modules' insmod-time parameters and their defaults
-    /// (section 7): `replace` of test_klp_callbacks_demo2 defaults to 0 and
+    /// (Livepatch.docc, Scenarios): `replace` of test_klp_callbacks_demo2 defaults to 0 and
     /// `block_transition` of test_klp_callbacks_busy to N. Other patches and
     /// modules default to what the model declares.
     static let defaultReplace = ["test_klp_callbacks_demo2": false]
