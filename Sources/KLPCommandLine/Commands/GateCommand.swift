@@ -13,7 +13,9 @@ struct GateCommand: KLPCommand {
             Exit 0 when every model matches, 1 when any does not, 2 when a model file is bad
             (the others still run), 3 when none mismatched but a search was incomplete.
             """,
-        arguments: [ArgumentSpec("DIR", help: "The folder of models (default: Models).", isOptional: true)],
+        arguments: [
+            ArgumentSpec("DIR", help: "The folder of models (default: Models).", isOptional: true).completing(.directory)
+        ],
         options: [
             .value("--junit", "FILE", help: "Write JUnit XML (one suite per model, one case per property)."),
             .value("--json", "FILE", help: "Write the whole gate result as JSON (schema klpcheck/1)."),
