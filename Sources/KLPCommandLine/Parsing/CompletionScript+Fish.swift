@@ -33,6 +33,14 @@ extension CompletionScript {
             "    test $count = $index",
             "end",
             "",
+            "# The files ending in SUFFIX that complete the current word, and folders to walk into",
+            "# (fish's own __fish_complete_suffix offers every other file too).",
+            "function __\(name)_files -a suffix",
+            "    set -l files (__fish_complete_suffix $suffix)",
+            "    string match -- \"*$suffix\" $files",
+            "    string match -- '*/' $files",
+            "end",
+            "",
             "# Whether the words before the cursor are '\(name) COMMAND ...'.",
             "function __\(name)_using -a command",
             "    set -l words (commandline -opc)",
@@ -74,7 +82,7 @@ extension CompletionScript {
         switch completion {
         case .none: return required + "-f"
         case .choices, .command: return required + "-f -a " + fishQuoted(words(completion, program: program)!.joined(separator: " "))
-        case .file(let fileExtension?): return required + "-f -a " + fishQuoted("(__fish_complete_suffix .\(fileExtension))")
+        case .file(let fileExtension?): return required + "-f -a " + fishQuoted("(__\(program.name)_files .\(fileExtension))")
         case .file(nil): return required + "-F"
         case .directory: return required + "-f -a " + fishQuoted("(__fish_complete_directories (commandline -ct))")
         }

@@ -1,11 +1,15 @@
+import Foundation
+
 /// The manual page klpcheck(1), in roff with man(7) macros, generated from
 /// the program spec that also prints `--help`: every command with its
 /// arguments and options, the program's own options and the exit statuses.
 public enum ManPage {
-    /// The page of `program`.
-    public static func render(_ program: ProgramSpec) -> String {
+    /// The page of `program`, dated `date` (`2026-11-29`).
+    public static func render(_ program: ProgramSpec, date: String) -> String {
+        // The date stays as it is: man(7) readers parse `2026-11-29`, not `2026\-11\-29`.
+        let title = [macroArgument(program.name.uppercased()), "1", "\"\(date)\"", macroArgument("\(program.name) \(program.version)")]
         var lines = [
-            #".TH \#(macroArgument(program.name.uppercased())) 1 "" \#(macroArgument("\(program.name) \(program.version)")) "User Commands""#,
+            ".TH " + title.joined(separator: " ") + " \"User Commands\"",
             ".SH NAME",
             escaped("\(program.name) - \(program.abstract.hasSuffix(".") ? String(program.abstract.dropLast()) : program.abstract)"),
             ".SH SYNOPSIS",
@@ -21,7 +25,7 @@ public enum ManPage {
         lines += [".SH COMMANDS"]
         for command in program.commands {
             lines.append(".SS " + macroArgument("\(program.name) \(command.usage)"))
-            lines.append(escaped(command.abstract))
+            lines += filled(command.abstract)
             if !command.discussion.isEmpty {
                 lines.append(".PP")
                 lines += paragraphs(command.discussion)
@@ -29,7 +33,7 @@ public enum ManPage {
             if !command.arguments.isEmpty {
                 lines += [".PP", "Arguments:"]
                 for argument in command.arguments {
-                    lines += [".TP", "\\fI\(escaped(argument.name))\\fR", escaped(argument.help)]
+                    lines += [".TP", "\\fI\(escaped(argument.name))\\fR"] + filled(argument.help)
                 }
             }
             lines += [".PP", "Options:"]
@@ -39,9 +43,17 @@ public enum ManPage {
         for option in program.options { lines += item(option) }
         lines.append(".SH EXIT STATUS")
         for (status, meaning) in exitStatuses {
-            lines += [".TP", "\\fB\(status)\\fR", escaped(meaning)]
+            lines += [".TP", "\\fB\(status)\\fR"] + filled(meaning)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The page's date for `date`: its day in UTC, as `2026-11-29`.
+    public static func day(of date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
     }
 
     /// The rows of the exit status table that every `--help` ends with.
@@ -56,27 +68,56 @@ public enum ManPage {
     /// A tagged paragraph for an option: `--name VALUE`, then its help.
     private static func item(_ option: OptionSpec) -> [String] {
         let value = option.valueName.map { " \\fI\(escaped($0))\\fR" } ?? ""
-        return [".TP", "\\fB\(escaped(option.name))\\fR" + value, escaped(option.help + (option.repeatable ? " (repeatable)" : ""))]
+        return [".TP", "\\fB\(escaped(option.name))\\fR" + value] + filled(option.help + (option.repeatable ? " (repeatable)" : ""))
     }
 
     /// A discussion as roff: its lines are filled into paragraphs; indented
     /// lines (examples, commands) are kept as they are, in an indented block.
     private static func paragraphs(_ text: String) -> [String] {
         var lines: [String] = []
+        var paragraph: [Substring] = []
         var inExample = false
+        func flushParagraph() {
+            lines += filled(paragraph.joined(separator: " "))
+            paragraph = []
+        }
+        func switchExample(to isExample: Bool) {
+            guard isExample != inExample else { return }
+            flushParagraph()
+            lines += isExample ? [".RS 4", ".nf"] : [".fi", ".RE"]
+            inExample = isExample
+        }
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let isIndented = line.hasPrefix(" ")
-            if isIndented != inExample {
-                lines += isIndented ? [".RS 4", ".nf"] : [".fi", ".RE"]
-                inExample = isIndented
-            }
             if line.allSatisfy(\.isWhitespace) {
-                if !inExample { lines.append(".PP") }
+                switchExample(to: false)
+                flushParagraph()
+                lines.append(".PP")
+            } else if line.hasPrefix(" ") {
+                switchExample(to: true)
+                lines.append(escaped(String(line.trimmingPrefix(while: \.isWhitespace))))
             } else {
-                lines.append(escaped(isIndented ? String(line.trimmingPrefix(while: \.isWhitespace)) : String(line)))
+                switchExample(to: false)
+                paragraph.append(line)
             }
         }
-        if inExample { lines += [".fi", ".RE"] }
+        switchExample(to: false)
+        flushParagraph()
+        return lines
+    }
+
+    /// Text in fill mode, escaped, as lines of at most 80 bytes where the
+    /// words allow (roff refills them; shorter lines read and diff better).
+    static func filled(_ text: String) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ").map({ escapedWord(String($0)) }) {
+            if !line.isEmpty && line.utf8.count + 1 + word.utf8.count > 80 {
+                lines.append(guardedLineStart(line))
+                line = ""
+            }
+            line += line.isEmpty ? word : " " + word
+        }
+        if !line.isEmpty { lines.append(guardedLineStart(line)) }
         return lines
     }
 
@@ -84,8 +125,17 @@ public enum ManPage {
     /// options print as minus signs and can be searched for), and a line
     /// that starts with a control character (`.` or `'`) starts with `\&`.
     static func escaped(_ text: String) -> String {
-        let body = text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
-        return body.hasPrefix(".") || body.hasPrefix("'") ? "\\&" + body : body
+        guardedLineStart(escapedWord(text))
+    }
+
+    /// `text` with each backslash as `\e` and each dash as `\-`.
+    private static func escapedWord(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+    }
+
+    /// `line`, with `\&` before it if it starts with a control character.
+    private static func guardedLineStart(_ line: String) -> String {
+        line.hasPrefix(".") || line.hasPrefix("'") ? "\\&" + line : line
     }
 
     /// A macro argument in double quotes; a double quote inside is `\(dq`.
