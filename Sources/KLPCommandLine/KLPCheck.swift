@@ -6,12 +6,36 @@ import Livepatch
 /// here so that tests can run commands in-process too.
 public enum KLPCheck {
     /// The version printed by `--version`.
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
+
+    /// What `--version` prints: the version and the schema of the JSON output.
+    public static var versionLine: String { "klpcheck \(version) (schema \(SearchDocument.schemaName))\n" }
 
     /// The subcommands, in the order `--help` lists them.
     static let commandTypes: [any KLPCommand.Type] = [
         VerifyCommand.self, RunCommand.self, GateCommand.self, GraphCommand.self, BenchCommand.self,
+        CompletionsCommand.self, HelpCommand.self,
     ]
+
+    /// The program's own options, accepted before any command.
+    static let options: [OptionSpec] = [
+        .flag("--version", help: "Print the version and the JSON output's schema, and exit."),
+        .helpFlag,
+    ]
+
+    /// The whole command line: the source of `--help`, the completion
+    /// scripts and the manual page.
+    public static let program = ProgramSpec(
+        name: "klpcheck", abstract: "a model checker for Linux kernel livepatch callbacks.",
+        discussion: """
+            Describes a livepatch's world in a small .klp file, explores every interleaving of
+            patch enable and disable, transition reversal, callback failure, module load and
+            unload, atomic replace and task switching, and either proves that the pre_patch,
+            post_patch, pre_unpatch and post_unpatch callbacks run as the kernel promises or
+            prints the shortest sequence of commands that breaks a promise, with the kernel log
+            it produces.
+            """,
+        version: version, options: options, commands: commandTypes.map { $0.spec })
 
     /// One line per subcommand, for the top-level help.
     static var commands: [(name: String, abstract: String)] { commandTypes.map { ($0.spec.name, $0.spec.abstract) } }
@@ -24,20 +48,7 @@ public enum KLPCheck {
     }
 
     /// The top-level help text.
-    static var help: String {
-        var lines = [
-            "OVERVIEW: klpcheck: a model checker for Linux kernel livepatch callbacks.",
-            "",
-            "USAGE: klpcheck <command> [OPTIONS] ...",
-            "",
-            "COMMANDS:",
-        ]
-        for command in commands {
-            lines.append("  " + command.name + String(repeating: " ", count: max(2, 10 - command.name.count)) + command.abstract)
-        }
-        lines += ["", "  Run 'klpcheck <command> --help' for a command's options.", "", ExitStatus.table]
-        return lines.joined(separator: "\n") + "\n"
-    }
+    static var help: String { program.help }
 
     /// Runs the program with `arguments` (without the program name) and
     /// returns its exit status.
@@ -49,11 +60,11 @@ public enum KLPCheck {
         let rest = Array(arguments.dropFirst())
         do {
             switch name {
-            case "--help", "-h", "help":
+            case "--help", "-h":
                 console.out(help)
                 return ExitStatus.holds.rawValue
             case "--version":
-                console.out("klpcheck \(version)\n")
+                console.out(versionLine)
                 return ExitStatus.holds.rawValue
             default:
                 if let command = commandTypes.first(where: { $0.spec.name == name }) {

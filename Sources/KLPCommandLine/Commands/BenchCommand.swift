@@ -13,7 +13,7 @@ struct BenchCommand: KLPCommand {
             N=5: 8,911,864, 36,388,488, 181. With --bug, "skip" also fires when
             k = (i+1) mod N and mutex is violated.
             """,
-        arguments: [ArgumentSpec("MODEL", help: "The benchmark: filter-lock.")],
+        arguments: [ArgumentSpec("MODEL", help: "The benchmark: filter-lock.").completing(.choices(["filter-lock"]))],
         options: [
             .value("--n", "N", help: "Number of processes (default: 4)."),
             .flag("--bug", help: "Explore the buggy variant."),

@@ -18,7 +18,9 @@ struct GateCommand: KLPCommand {
             else 1 when a model does not match; else 3 when a search was incomplete; else 0.
             Bad input comes first: the gate did not check everything it was given.
             """,
-        arguments: [ArgumentSpec("DIR", help: "The folder of models (default: Models).", isOptional: true)],
+        arguments: [
+            ArgumentSpec("DIR", help: "The folder of models (default: Models).", isOptional: true).completing(.directory)
+        ],
         options: [
             .value("--junit", "FILE", help: "Write JUnit XML (a suite per model: one case, its expect line)."),
             .value("--json", "FILE", help: "Write the whole gate result as JSON (schema klpcheck/1)."),

@@ -12,7 +12,7 @@ struct GraphCommand: KLPCommand {
             the initial state is marked and states reached by a violating step are drawn
             in red. Refuses worlds above --max-states states (default 2000).
             """,
-        arguments: [ArgumentSpec("MODEL", help: "The .klp model file.")],
+        arguments: [ArgumentSpec("MODEL", help: "The .klp model file.").completing(.file(extension: "klp"))],
         options: [
             .value("--format", "dot|mermaid", help: "Output format (default: dot)."),
             .value("--symmetry", "on|off", help: "Count interchangeable tasks (default: on)."),

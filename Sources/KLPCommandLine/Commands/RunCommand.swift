@@ -23,12 +23,14 @@ struct RunCommand: KLPCommand {
             happen where the replay has got to, 2 for a bad line.
             """,
         arguments: [
-            ArgumentSpec("MODEL", help: "The .klp model file."),
+            ArgumentSpec("MODEL", help: "The .klp model file.").completing(.file(extension: "klp")),
             ArgumentSpec("SCENARIO", help: "The scenario file, or - for standard input."),
         ],
         options: [
-            .value("--core", "VARIANT", help: "Run against this core instead of the model's (e.g. upstream)."),
-            .value("--property", "NAME", help: "Check this property (overrides the file's 'check').", repeatable: true),
+            .value("--core", "VARIANT", help: "Run against this core instead of the model's (e.g. upstream).")
+                .completing(.choices(CoreVariant.allCases.map(\.rawValue))),
+            .value("--property", "NAME", help: "Check this property (overrides the file's 'check').", repeatable: true)
+                .completing(.choices(LivepatchProperty.allCases.map(\.rawValue))),
         ])
 
     let modelPath: String

@@ -15,9 +15,10 @@ struct VerifyCommand: KLPCommand {
             Findings (replaced-abandons-brackets, post-unpatch-after-patch-failure) are
             reported with a trace but do not change the exit status.
             """,
-        arguments: [ArgumentSpec("MODEL", help: "The .klp model file.")],
+        arguments: [ArgumentSpec("MODEL", help: "The .klp model file.").completing(.file(extension: "klp"))],
         options: [
-            .value("--property", "NAME", help: "Check this property (overrides the file's 'check').", repeatable: true),
+            .value("--property", "NAME", help: "Check this property (overrides the file's 'check').", repeatable: true)
+                .completing(.choices(LivepatchProperty.allCases.map(\.rawValue))),
             .value("--symmetry", "on|off", help: "Count interchangeable tasks instead of naming them (default: on)."),
             .value("--trace-out", "FILE", help: "Write the first counterexample as a scenario 'klpcheck run' replays."),
         ] + SearchOptionGroup.specs

@@ -35,7 +35,7 @@ public struct GateModelResult: Codable, Sendable {
 /// The whole gate: schema `klpcheck/1`, command `gate`.
 public struct GateDocument: Codable, Sendable {
     /// Always `klpcheck/1`.
-    public var schema = "klpcheck/1"
+    public var schema = SearchDocument.schemaName
     /// Always `gate`.
     public var command = "gate"
     /// The folder gated.

@@ -71,7 +71,7 @@ public struct PropertyDocument: Codable, Sendable, Equatable {
 /// are only ever added under the same schema name.
 public struct SearchDocument: Codable, Sendable {
     /// Always `klpcheck/1`.
-    public var schema = "klpcheck/1"
+    public var schema = SearchDocument.schemaName
     /// The command that ran: `verify`, `bench`.
     public var command: String
     /// The model: a file path or a benchmark name.

@@ -8,6 +8,8 @@ public struct OptionSpec: Sendable, Equatable {
     public var help: String
     /// Whether it may be given more than once.
     public var repeatable: Bool
+    /// What a shell offers for its value; nil: read from `valueName` (see `valueCompletion`).
+    public var completion: ValueCompletion? = nil
 
     /// A flag (no value).
     public static func flag(_ name: String, help: String) -> OptionSpec {
@@ -28,6 +30,8 @@ public struct ArgumentSpec: Sendable, Equatable {
     public var help: String
     /// Whether it may be left out.
     public var isOptional: Bool
+    /// What a shell offers for it (default: any file).
+    public var completion: ValueCompletion = .file(extension: nil)
 
     /// Creates an argument.
     public init(_ name: String, help: String, isOptional: Bool = false) {
@@ -64,8 +68,7 @@ public struct CommandSpec: Sendable {
     /// The help text, generated from the declarations.
     public func help(program: String) -> String {
         var lines = ["OVERVIEW: \(abstract)", ""]
-        let positional = arguments.map { $0.isOptional ? "[\($0.name)]" : $0.name }.joined(separator: " ")
-        lines.append("USAGE: \(program) \(name) [OPTIONS]\(positional.isEmpty ? "" : " " + positional)")
+        lines.append("USAGE: \(program) \(usage)")
         if !discussion.isEmpty {
             lines.append("")
             lines.append(discussion)
@@ -77,7 +80,7 @@ public struct CommandSpec: Sendable {
         }
         lines.append("")
         lines.append("OPTIONS:")
-        for option in options + [.flag("--help", help: "Show this help and exit.")] {
+        for option in optionsWithHelp {
             let left = option.valueName.map { "\(option.name) \($0)" } ?? option.name
             lines.append(Self.row(left, option.help + (option.repeatable ? " (repeatable)" : "")))
         }
@@ -86,7 +89,7 @@ public struct CommandSpec: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func row(_ left: String, _ right: String) -> String {
+    static func row(_ left: String, _ right: String) -> String {
         let padded = left.count < 26 ? left + String(repeating: " ", count: 26 - left.count) : left + "  "
         return "  " + padded + right
     }
