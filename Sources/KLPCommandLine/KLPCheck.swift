@@ -1,6 +1,6 @@
 /// The `klpcheck` program: reads the subcommand and hands over to it.
 ///
-/// The executable target only calls `KLPCheck.main`; everything else lives
+/// The executable target only calls `KLPCheck.runAsProcess`; everything else lives
 /// here so that tests can run commands in-process too.
 public enum KLPCheck {
     /// The version printed by `--version`.
@@ -64,7 +64,7 @@ public enum KLPCheck {
             return failure.status.rawValue
         } catch let failure as CommandFailure {
             console.err("klpcheck: error: \(failure.message)\n")
-            if failure.status == .badInput && !failure.message.contains("\n") {
+            if failure.status == .badInput && failure.pointsToHelp && !failure.message.contains("\n") {
                 console.err("klpcheck: see 'klpcheck \(commands.contains { $0.name == name } ? name + " " : "")--help'\n")
             }
             return failure.status.rawValue

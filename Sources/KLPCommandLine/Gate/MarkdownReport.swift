@@ -103,16 +103,13 @@ enum MarkdownReport {
         text.replacingOccurrences(of: ";", with: ",").replacingOccurrences(of: "#", with: "no. ")
     }
 
-    /// Writes `index.md` and `models/*.md` under `directory`.
-    static func write(_ gate: GateDocument, to directory: String) throws {
+    /// Writes `index.md` and `models/*.md` under `directory` (see `OutputFile`).
+    static func write(_ gate: GateDocument, to directory: String) throws(OutputFileError) {
         let models = directory + "/models"
-        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
-        try index(gate).write(toFile: directory + "/index.md", atomically: true, encoding: .utf8)
+        try OutputFile.createFolder(models)
+        try OutputFile.write(index(gate), to: directory + "/index.md")
         for model in gate.models {
-            let file = models + "/" + pageName(model.path)
-            try FileManager.default.createDirectory(
-                atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try page(model).write(toFile: file, atomically: true, encoding: .utf8)
+            try OutputFile.write(page(model), to: models + "/" + pageName(model.path), createFolders: true)
         }
     }
 }

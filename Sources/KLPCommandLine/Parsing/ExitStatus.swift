@@ -30,6 +30,8 @@ public struct CommandFailure: Error, Equatable, CustomStringConvertible {
     public var status: ExitStatus
     /// Whether `message` is already `file:line:col: error: ...` lines, printed as they are.
     public var isDiagnostics = false
+    /// Whether the command's `--help` may help (not when an output could not be written).
+    public var pointsToHelp = true
 
     /// Creates a failure.
     public init(_ message: String, status: ExitStatus = .badInput) {
