@@ -185,7 +185,8 @@ enum OutputFile {
         return fchmod(descriptor, 0o666 & ~mask) == 0 ? 0 : errno
     }
 
-    /// Writes all of `text`, retrying short writes and EINTR; 0 or an errno.
+    /// Writes all of `text`, retrying short writes and EINTR, and waiting
+    /// on a non-blocking descriptor that is full for now; 0 or an errno.
     static func writeAll(_ text: String, to descriptor: Int32) -> Int32 {
         var text = text
         return text.withUTF8 { bytes in
@@ -194,6 +195,11 @@ enum OutputFile {
                 let written = posixWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
+                    if errno == EAGAIN || errno == EWOULDBLOCK {
+                        var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                        _ = poll(&ready, 1, -1)
+                        continue
+                    }
                     return errno
                 }
                 offset += written
