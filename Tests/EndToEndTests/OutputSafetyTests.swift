@@ -230,8 +230,10 @@ final class OutputSafetyTests: XCTestCase {
 
     /// `--report-dir -` is a usage error: a report is a folder.
     func testDashIsNoReportFolder() throws {
-        let run = try Tool.run(["gate", try gateFolder(), "--report-dir", "-"])
+        let cwd = try temporaryDirectory()
+        let run = try ShellTool.run("exec \"$0\" \"$@\"", ["gate", try gateFolder(), "--report-dir", "-"], in: cwd)
         check(run, exits: 2, "gate --report-dir -")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cwd.path), [])
         XCTAssertTrue(run.stderr.hasPrefix("klpcheck: error: option '--report-dir' needs a folder; '-' (standard output) cannot hold one\n"))
     }
 
