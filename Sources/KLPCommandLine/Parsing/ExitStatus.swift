@@ -19,7 +19,7 @@ public enum ExitStatus: Int32, Sendable, Codable {
           2   bad input or usage
           3   incomplete: a limit stopped the search, or bitstate mode
           70  internal error, or standard output or error could not be written
-          130 interrupted by SIGINT (143: SIGTERM), after printing the partial result
+          130 interrupted by SIGINT (143: SIGTERM); a search prints its partial result first
           141 the reader of standard output went away (SIGPIPE)
         """
 }
