@@ -2,7 +2,7 @@ import Livepatch
 
 /// The `klpcheck` program: reads the subcommand and hands over to it.
 ///
-/// The executable target only calls `KLPCheck.main`; everything else lives
+/// The executable target only calls `KLPCheck.runAsProcess`; everything else lives
 /// here so that tests can run commands in-process too.
 public enum KLPCheck {
     /// The version printed by `--version`.
@@ -78,7 +78,7 @@ public enum KLPCheck {
         } catch let failure as CommandFailure {
             // A message may quote a path or an argument: no control character reaches the terminal raw.
             console.err("klpcheck: error: \(VisibleText.escape(failure.message))\n")
-            if failure.status == .badInput && !failure.message.contains("\n") {
+            if failure.status == .badInput && failure.pointsToHelp && !failure.message.contains("\n") {
                 console.err("klpcheck: see 'klpcheck \(commands.contains { $0.name == name } ? name + " " : "")--help'\n")
             }
             return failure.status.rawValue

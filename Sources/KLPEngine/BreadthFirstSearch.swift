@@ -242,6 +242,10 @@ where Visited.State == Model.State {
         var remaining = frontier.count
         let perState = max(1, model.maxSuccessors)
         while remaining > 0 {
+            if let stop = options.stop, stop.isRequested {
+                limit = .interrupted
+                return
+            }
             if let timeLimit = options.timeLimit, elapsed >= timeLimit {
                 limit = .time
                 return
@@ -351,6 +355,9 @@ where Visited.State == Model.State {
                 step += 1
                 continue
             }
+            // A stop request ends the round early (one load per chunk); the
+            // search then stops before the next round.
+            if let stop = options.stop, stop.isRequested { break }
             frontier.forEach(in: Int(first)..<Int(last)) { state in
                 let before = context.pointee.sink.count
                 model.successors(of: state, into: &context.pointee.sink)

@@ -148,6 +148,8 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
                     marksRefused = true
                     continue
                 }
+                // A stop between sweeps leaves the marks unfinished: undecided.
+                if stopRequested { break }
                 if marks.allSet(among: visited) {
                     statuses[index] = .holds
                 } else {
@@ -157,9 +159,10 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
             }
         }
 
-        // Counterexamples: one re-search that keeps its levels.
-        let traces = rebuildTraces(
-            fixed: search.violations, stuck: unreachable, mainSet: visited)
+        // Counterexamples: one re-search that keeps its levels (not after a
+        // stop request: the violations stay, without their traces).
+        let traces = stopRequested ? [:] : rebuildTraces(fixed: search.violations, stuck: unreachable, mainSet: visited)
+        let interrupted = stopRequested && search.limit == nil
         for (index, trace) in traces { statuses[index] = .violated(trace) }
         visited.free()
 
@@ -170,10 +173,13 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
             totalSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, statesPerSecond: Double(search.states) / seconds,
             bytesPerState: search.states == 0 ? 0 : Double(ledger.peakBytes) / Double(search.states),
             engineMemoryBytes: ledger.peakBytes, peakMemoryBytes: klp_peak_rss_bytes(), threads: options.threads,
-            visited: kind, limit: search.limit ?? (marksRefused ? .memory : nil), omissionProbability: omission,
-            complete: complete && !marksRefused)
+            visited: kind, limit: search.limit ?? (interrupted ? .interrupted : marksRefused ? .memory : nil),
+            omissionProbability: omission, complete: complete && !marksRefused && !interrupted)
         return SearchReport(properties: properties, statuses: statuses, statistics: statistics)
     }
+
+    /// Whether the options' stop request was made.
+    var stopRequested: Bool { options.stop?.isRequested ?? false }
 
     func outOfMemoryReport() -> SearchReport<State> {
         let statuses: [PropertyStatus<State>] = model.properties.indices.map {
@@ -199,7 +205,7 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
         let sweeper = GoalSweep(model: model, visited: visited, marks: marks, threads: max(1, options.threads))
         sweeper.walk()
         var forward = true
-        while sweeper.sweep(forward: forward) { forward.toggle() }
+        while !stopRequested && sweeper.sweep(forward: forward) { forward.toggle() }
         return marks
     }
 

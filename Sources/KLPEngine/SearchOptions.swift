@@ -34,6 +34,8 @@ public struct SearchOptions: Sendable {
     public var progress: (@Sendable (SearchProgress) -> Void)?
     /// Seconds between progress calls.
     public var progressInterval: Double
+    /// Stops the search early when requested (limit `interrupted`).
+    public var stop: StopRequest?
 
     /// The machine's cores.
     public static var defaultThreads: Int { max(1, Int(sysconfProcessors())) }
@@ -53,7 +55,8 @@ public struct SearchOptions: Sendable {
         checked: PropertySet? = nil,
         bitstateLog2Bits: Int = 31,
         progressInterval: Double = 1,
-        progress: (@Sendable (SearchProgress) -> Void)? = nil
+        progress: (@Sendable (SearchProgress) -> Void)? = nil,
+        stop: StopRequest? = nil
     ) {
         self.threads = max(1, threads)
         self.visited = visited
@@ -64,6 +67,7 @@ public struct SearchOptions: Sendable {
         self.bitstateLog2Bits = bitstateLog2Bits
         self.progressInterval = progressInterval
         self.progress = progress
+        self.stop = stop
     }
 }
 

@@ -6,6 +6,8 @@ public enum SearchLimit: String, Codable, Sendable {
     case memory = "max-memory"
     /// `--time-limit`.
     case time = "time-limit"
+    /// A `StopRequest` (the command line's SIGINT or SIGTERM).
+    case interrupted = "interrupted"
 }
 
 /// One step of a trace: the action taken and the state it led to.

@@ -1,4 +1,3 @@
-import Foundation
 import KLPCommandLine
 
-exit(KLPCheck.main(Array(CommandLine.arguments.dropFirst())))
+KLPCheck.runAsProcess(Array(CommandLine.arguments.dropFirst()))

@@ -159,7 +159,7 @@ final class CompletionScriptTests: XCTestCase {
         XCTAssertTrue(zsh.contains("        '1:SHELL:(bash zsh fish)'"))
         let fish = script(.fish).split(separator: "\n").map(String.init)
         XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_using verify' -l format -r -f -a 'text json' -d 'Output format (default: text).'"))
-        XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_using verify' -l trace-out -r -F -d 'Write the first counterexample as a scenario \\'klpcheck run\\' replays.'"))
+        XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_using verify' -l trace-out -r -F -d 'Write the first counterexample as a scenario \\'klpcheck run\\' replays (\\'-\\': stdout; the report goes to stderr).'"))
         XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_argument help 0' -f -a 'verify run gate graph bench completions help' -d 'The command to describe.'"))
     }
 

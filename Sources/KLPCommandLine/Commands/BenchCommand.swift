@@ -41,7 +41,7 @@ struct BenchCommand: KLPCommand {
         }
         let document = try SearchPipeline.run(
             FilterLockPresenter(model: model), command: "bench", options: options, checked: nil, console: console)
-        console.out(options.format == .json ? SearchPipeline.json(document) : TextReport.render(document))
+        console.out(SearchPipeline.render(document, format: options.format))
         return SearchPipeline.exitStatus(of: document)
     }
 }

@@ -22,10 +22,10 @@ struct GateCommand: KLPCommand {
             ArgumentSpec("DIR", help: "The folder of models (default: Models).", isOptional: true).completing(.directory)
         ],
         options: [
-            .value("--junit", "FILE", help: "Write JUnit XML (a suite per model: one case, its expect line)."),
-            .value("--json", "FILE", help: "Write the whole gate result as JSON (schema klpcheck/1)."),
+            .output("--junit", "FILE", .file, help: "Write JUnit XML (a suite per model: one case, its expect line); '-': stdout."),
+            .output("--json", "FILE", .file, help: "Write the whole gate result as JSON (schema klpcheck/1); '-': stdout."),
             .flag("--github", help: "Print GitHub Actions annotations at each mismatching 'expect' line."),
-            .value("--report-dir", "DIR", help: "Write index.md and a page per model there (default: Reports)."),
+            .output("--report-dir", "DIR", .folder, help: "Write index.md and a page per model there (default: Reports)."),
             .flag("--no-report", help: "Write no Markdown report (not with --report-dir)."),
             .value("--jobs", "N", help: "Verify N models at a time (default: 1); the output does not depend on N."),
             .value("--threads", "N", help: "Worker threads per model (default: the machine's cores divided by --jobs)."),
@@ -49,19 +49,33 @@ struct GateCommand: KLPCommand {
         directory = parsed.positional(0) ?? "Models"
         junit = parsed.value("--junit")
         json = parsed.value("--json")
+        if junit == OutputFile.standardOutput && json == OutputFile.standardOutput {
+            throw CommandFailure("--junit and --json cannot both go to standard output ('-')")
+        }
         github = parsed.flag("--github")
         reportDirectory = parsed.flag("--no-report") ? nil : (parsed.value("--report-dir") ?? "Reports")
+        do {
+            for path in [junit, json].compactMap({ $0 }) { try OutputFile.check(file: path) }
+            if let reportDirectory { try OutputFile.check(folder: reportDirectory) }
+        } catch {
+            throw CommandFailure.output(error)
+        }
         jobs = try parsed.value("--jobs", expected: "a whole number from 1 to 64") {
             Int($0).flatMap { (1...64).contains($0) ? $0 : nil }
         } ?? 1
         var options = try SearchOptionGroup(parsed, stderrIsTerminal: false)
         options.showsProgress = false
+        options.stopsOnSignals = false
         if parsed.value("--threads") == nil { options.search.threads = max(1, SearchOptions.defaultThreads / jobs) }
         if parsed.value("--max-memory") == nil { options.search.maxMemoryBytes = SearchOptions.defaultMaxMemory / UInt64(jobs) }
         self.options = options
     }
 
     func run(console: Console) throws -> ExitStatus {
+        // A document on standard output takes it alone: the lines go to stderr.
+        let standardStreams = console
+        var console = console
+        if junit == OutputFile.standardOutput || json == OutputFile.standardOutput { console.out = console.err }
         let listing = try ModelFolder.system.models(in: directory)
         for warning in listing.warnings { console.err(warning + "\n") }
         let paths = listing.models
@@ -83,26 +97,25 @@ struct GateCommand: KLPCommand {
         }
         console.out(GateRunner.summary(gate) + "\n")
         if github { console.out(GitHubAnnotations.render(gate).map { $0 + "\n" }.joined()) }
-        try write(JUnitReport.render(gate), to: junit)
-        try write(json.map { _ in SearchPipeline.json(gate) }, to: json)
+        try write(JUnitReport.render(gate), to: junit, console: standardStreams)
+        try write(json.map { _ in SearchPipeline.json(gate) }, to: json, console: standardStreams)
         if let reportDirectory {
             do {
                 try MarkdownReport.write(gate, to: reportDirectory)
             } catch {
-                throw CommandFailure("cannot write the report to \(reportDirectory): \(error.localizedDescription)")
+                throw CommandFailure.output(error)
             }
         }
         return ExitStatus(rawValue: gate.exitCode) ?? .internalError
     }
 
-    private func write(_ text: String?, to path: String?) throws {
+    /// Writes a document to its file (creating missing folders) or, for `-`, to standard output.
+    private func write(_ text: String?, to path: String?, console: Console) throws {
         guard let path, let text else { return }
         do {
-            let folder = (path as NSString).deletingLastPathComponent
-            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try OutputFile.write(text, to: path, console: console, createFolders: true)
         } catch {
-            throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
+            throw CommandFailure.output(error)
         }
     }
 }

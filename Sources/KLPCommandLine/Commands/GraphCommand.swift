@@ -17,7 +17,7 @@ struct GraphCommand: KLPCommand {
             .value("--format", "dot|mermaid", help: "Output format (default: dot)."),
             .value("--symmetry", "on|off", help: "Count interchangeable tasks (default: on)."),
             .value("--max-states", "N", help: "Refuse worlds with more states (default: 2000)."),
-            .value("--output", "FILE", help: "Write to FILE instead of standard output."),
+            .output("--output", "FILE", .file, help: "Write to FILE instead of standard output ('-': standard output)."),
         ])
 
     enum Format: String { case dot, mermaid }
@@ -36,6 +36,9 @@ struct GraphCommand: KLPCommand {
             Int($0).flatMap { $0 > 0 ? $0 : nil }
         } ?? 2000
         output = parsed.value("--output")
+        if let output {
+            do { try OutputFile.check(file: output) } catch { throw CommandFailure.output(error) }
+        }
     }
 
     func run(console: Console) throws -> ExitStatus {
@@ -51,14 +54,10 @@ struct GraphCommand: KLPCommand {
             }
         }
         let text = try compiled.withModel(Visit(command: self, checked: checked))
-        if let output {
-            do {
-                try text.write(toFile: output, atomically: true, encoding: .utf8)
-            } catch {
-                throw CommandFailure("cannot write \(output): \(error.localizedDescription)")
-            }
-        } else {
-            console.out(text)
+        do {
+            try OutputFile.write(text, to: output ?? OutputFile.standardOutput, console: console)
+        } catch {
+            throw CommandFailure.output(error)
         }
         return .holds
     }

@@ -20,7 +20,9 @@ struct VerifyCommand: KLPCommand {
             .value("--property", "NAME", help: "Check this property (overrides the file's 'check').", repeatable: true)
                 .completing(.choices(LivepatchProperty.allCases.map(\.rawValue))),
             .value("--symmetry", "on|off", help: "Count interchangeable tasks instead of naming them (default: on)."),
-            .value("--trace-out", "FILE", help: "Write the first counterexample as a scenario 'klpcheck run' replays."),
+            .output(
+                "--trace-out", "FILE", .file,
+                help: "Write the first counterexample as a scenario 'klpcheck run' replays ('-': stdout; the report goes to stderr)."),
         ] + SearchOptionGroup.specs
     ).conflicting(SearchOptionGroup.conflicts)
 
@@ -41,6 +43,9 @@ struct VerifyCommand: KLPCommand {
         }
         symmetry = try parsed.value("--symmetry", expected: "on or off") { ["on": true, "off": false][$0] } ?? true
         traceOut = parsed.value("--trace-out")
+        if let traceOut {
+            do { try OutputFile.check(file: traceOut) } catch { throw CommandFailure.output(error) }
+        }
         options = try SearchOptionGroup(parsed, stderrIsTerminal: console.stderrIsTerminal)
     }
 
@@ -60,13 +65,17 @@ struct VerifyCommand: KLPCommand {
     }
 
     func run(console: Console) throws -> ExitStatus {
+        // A scenario on standard output takes it alone: the report goes to stderr.
+        let standardStreams = console
+        var console = console
+        if traceOut == OutputFile.standardOutput { console.out = console.err }
         let world = try Self.load(path)
         let document = try Self.verify(
             world, path: path, symmetry: symmetry, checked: Self.checked(properties, world: world), options: options,
             console: console)
-        console.out(options.format == .json ? SearchPipeline.json(document) : TextReport.render(document))
+        console.out(SearchPipeline.render(document, format: options.format))
         if let traceOut {
-            try writeTrace(document, to: traceOut, console: console)
+            try writeTrace(document, to: traceOut, console: standardStreams)
         }
         return SearchPipeline.exitStatus(of: document)
     }
@@ -100,9 +109,9 @@ struct VerifyCommand: KLPCommand {
             return
         }
         do {
-            try scenario.write(toFile: file, atomically: true, encoding: .utf8)
+            try OutputFile.write(scenario, to: file, console: console)
         } catch {
-            throw CommandFailure("cannot write \(file): \(error.localizedDescription)")
+            throw CommandFailure.output(error)
         }
         if document.violations.count > 1 {
             console.err("klpcheck: wrote the counterexample of \(first.property) to \(VisibleText.escape(file)) (\(document.violations.count - 1) more in the report)\n")

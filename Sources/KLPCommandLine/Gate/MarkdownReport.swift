@@ -102,25 +102,21 @@ enum MarkdownReport {
 
     static func clean(_ text: String) -> String { Mermaid.text(text) }
 
-    /// Writes `index.md` and `models/*.md` under `directory`.
-    /// Writes `index.md` and `models/*.md` under `directory`, then removes
-    /// the pages of the previous run that this one did not write again
-    /// (`ReportManifest`); no other file is touched.
-    static func write(_ gate: GateDocument, to directory: String) throws {
+    /// Writes `index.md` and `models/*.md` under `directory` (see `OutputFile`),
+    /// then removes the pages of the previous run that this one did not write
+    /// again (`ReportManifest`); no other file is touched.
+    static func write(_ gate: GateDocument, to directory: String) throws(OutputFileError) {
         let models = directory + "/models"
-        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
+        try OutputFile.createFolder(models)
         let pages = ["index.md"] + gate.models.map { "models/" + pageName($0.path) }
         let previous = ReportManifest.read(in: directory)
         let known = Set(previous)
         let current = Set(pages)
         // Until the pages are written, the manifest names the old ones and the new ones.
         try ReportManifest.write(previous + pages.filter { !known.contains($0) }, in: directory)
-        try index(gate).write(toFile: directory + "/index.md", atomically: true, encoding: .utf8)
+        try OutputFile.write(index(gate), to: directory + "/index.md")
         for model in gate.models {
-            let file = models + "/" + pageName(model.path)
-            try FileManager.default.createDirectory(
-                atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try page(model).write(toFile: file, atomically: true, encoding: .utf8)
+            try OutputFile.write(page(model), to: models + "/" + pageName(model.path), createFolders: true)
         }
         ReportManifest.removeStale(previous.filter { !current.contains($0) }, in: directory)
         try ReportManifest.write(pages, in: directory)

@@ -27,9 +27,9 @@ enum ReportManifest {
     }
 
     /// Writes the manifest listing `pages`.
-    static func write(_ pages: [String], in directory: String) throws {
+    static func write(_ pages: [String], in directory: String) throws(OutputFileError) {
         let text = ([header] + pages.map(encode)).joined(separator: "\n") + "\n"
-        try text.write(toFile: directory + "/" + fileName, atomically: true, encoding: .utf8)
+        try OutputFile.write(text, to: directory + "/" + fileName)
     }
 
     /// Removes each of `pages` that is a regular file reached through real

@@ -11,11 +11,12 @@ public struct Console: Sendable {
     /// Whether standard error is a terminal.
     public var stderrIsTerminal: Bool
 
-    /// The process's own streams.
+    /// The process's own streams; a stream that fails ends the process
+    /// (see `StandardStream`).
     public static var standard: Console {
         Console(
-            out: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
-            err: { text in FileHandle.standardError.write(Data(text.utf8)) },
+            out: { text in StandardStream.write(text, to: StandardStream.output) },
+            err: { text in StandardStream.write(text, to: StandardStream.error) },
             stderrIsTerminal: klp_isatty(2))
     }
 

@@ -10,6 +10,7 @@ public enum SearchPipeline {
     ) throws -> SearchDocument {
         var search = options.search
         search.checked = checked
+        if options.stopsOnSignals, let stop = Interruption.arm() { search.stop = stop }
         if options.showsProgress {
             search.progress = { progress in
                 console.err(
@@ -25,7 +26,21 @@ public enum SearchPipeline {
         } catch let error as ExplorerError {
             throw CommandFailure(error.description)
         }
-        return document(for: report, presenter: presenter, command: command)
+        var document = document(for: report, presenter: presenter, command: command)
+        // The status the process will end with: death by the signal.
+        if options.stopsOnSignals, let signal = Interruption.signalCaught { document.exitCode = 128 + signal }
+        return document
+    }
+
+    /// The document in `format`; in text, an interrupted search is one line
+    /// with its counts so far.
+    public static func render(_ document: SearchDocument, format: SearchOptionGroup.Format) -> String {
+        if format == .json { return json(document) }
+        if document.limit == SearchLimit.interrupted.rawValue {
+            let signal = document.exitCode > 128 ? Interruption.name(of: document.exitCode - 128) : "a stop request"
+            return TextReport.interruptedLine(document, by: signal) + "\n"
+        }
+        return TextReport.render(document)
     }
 
     /// Builds the document of a finished search.
@@ -36,6 +51,7 @@ public enum SearchPipeline {
         var violations: [CounterexampleDocument] = []
         var findings: [CounterexampleDocument] = []
         var undecided = false
+        let statistics = report.statistics
         for (index, property) in report.properties.enumerated() {
             let finding = presenter.isFinding(index)
             let status: String
@@ -61,12 +77,13 @@ public enum SearchPipeline {
             } else {
                 counterexample = CounterexampleDocument(
                     property: property.name,
-                    explanation: "violated; the trace could not be rebuilt within the memory budget",
+                    explanation: statistics.limit == .interrupted
+                        ? "violated; the search was interrupted before its trace was rebuilt"
+                        : "violated; the trace could not be rebuilt within the memory budget",
                     initial: [], steps: [])
             }
             if finding { findings.append(counterexample) } else { violations.append(counterexample) }
         }
-        let statistics = report.statistics
         let verdict: Verdict = !violations.isEmpty ? .fail : (!statistics.complete || undecided ? .incomplete : .pass)
         let exit: ExitStatus = verdict == .fail ? .violated : verdict == .incomplete ? .incomplete : .holds
         return SearchDocument(

@@ -46,6 +46,17 @@ public enum TextReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The one line an interrupted search prints in text: who stopped it,
+    /// the counts so far, and what was found.
+    public static func interruptedLine(_ document: SearchDocument, by signal: String) -> String {
+        let found = document.violations.isEmpty
+            ? "no violation found so far"
+            : "violated so far: " + document.violations.map(\.property).joined(separator: ", ")
+        return "INTERRUPTED by \(signal) after \(Format.count(document.states)) states, "
+            + "\(Format.count(document.transitions)) transitions, depth \(document.depth) "
+            + "(\(Format.fixed(document.seconds, 3)) s); \(found)"
+    }
+
     /// The verdict in words.
     public static func verdictLine(_ document: SearchDocument) -> String {
         switch document.verdict {
@@ -55,6 +66,7 @@ public enum TextReport {
             let names = document.violations.map(\.property).joined(separator: ", ")
             return "FAIL: \(document.violations.count) violated (\(names))"
         case .incomplete:
+            if document.limit == "interrupted" { return "INCOMPLETE: interrupted; no violation found so far" }
             if let limit = document.limit { return "INCOMPLETE: stopped by --\(limit); no violation found so far" }
             if document.visited == "bitstate" { return "INCOMPLETE: bitstate search; no violation found, coverage not guaranteed" }
             return "INCOMPLETE: not every property could be decided"

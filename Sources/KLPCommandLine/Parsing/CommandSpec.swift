@@ -10,6 +10,9 @@ public struct OptionSpec: Sendable, Equatable {
     public var repeatable: Bool
     /// What a shell offers for its value; nil: read from `valueName` (see `valueCompletion`).
     public var completion: ValueCompletion? = nil
+    /// Whether its value is where output goes: never empty (an empty
+    /// `$VAR` would write at the root), `-` only where allowed.
+    public var output: OutputPath? = nil
 
     /// A flag (no value).
     public static func flag(_ name: String, help: String) -> OptionSpec {
@@ -20,6 +23,19 @@ public struct OptionSpec: Sendable, Equatable {
     public static func value(_ name: String, _ valueName: String, help: String, repeatable: Bool = false) -> OptionSpec {
         OptionSpec(name: name, valueName: valueName, help: help, repeatable: repeatable)
     }
+
+    /// An option naming a file written (`-`: standard output), or a folder filled.
+    public static func output(_ name: String, _ valueName: String, _ kind: OutputPath, help: String) -> OptionSpec {
+        OptionSpec(name: name, valueName: valueName, help: help, repeatable: false, output: kind)
+    }
+}
+
+/// What an output option's value names.
+public enum OutputPath: Sendable, Equatable {
+    /// A file, or `-` for standard output.
+    case file
+    /// A folder that klpcheck creates and writes pages in.
+    case folder
 }
 
 /// One positional argument.

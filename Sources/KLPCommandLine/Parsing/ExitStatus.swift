@@ -18,7 +18,9 @@ public enum ExitStatus: Int32, Sendable, Codable {
           1   a checked property is violated
           2   bad input or usage
           3   incomplete: a limit stopped the search, or bitstate mode
-          70  internal error
+          70  internal error, or standard output or error could not be written
+          130 interrupted by SIGINT (143: SIGTERM); a search prints its partial result first
+          141 the reader of standard output went away (SIGPIPE)
         """
 }
 
@@ -30,6 +32,8 @@ public struct CommandFailure: Error, Equatable, CustomStringConvertible {
     public var status: ExitStatus
     /// Whether `message` is already `file:line:col: error: ...` lines, printed as they are.
     public var isDiagnostics = false
+    /// Whether the command's `--help` may help (not when an output could not be written).
+    public var pointsToHelp = true
 
     /// Creates a failure.
     public init(_ message: String, status: ExitStatus = .badInput) {

@@ -57,6 +57,12 @@ public struct ParsedArguments: Sendable, Equatable {
                 value = arguments[index]
                 index += 1
             }
+            if let output = option.output {
+                if value.isEmpty { throw CommandFailure("option '\(name)' needs a path; it was given an empty one") }
+                if output == .folder && value == "-" {
+                    throw CommandFailure("option '\(name)' needs a folder; '-' (standard output) cannot hold one")
+                }
+            }
             if !option.repeatable && values[name] != nil {
                 throw CommandFailure("option '\(name)' was given more than once")
             }

@@ -33,6 +33,9 @@ public struct SearchOptionGroup: Sendable {
     public var search: SearchOptions
     /// Whether to print progress.
     public var showsProgress: Bool
+    /// Whether SIGINT and SIGTERM stop the search and print its partial
+    /// result (in the real process only; see `Interruption`).
+    public var stopsOnSignals = true
 
     /// Reads the group from parsed arguments.
     public init(_ parsed: ParsedArguments, stderrIsTerminal: Bool) throws {
