@@ -50,13 +50,13 @@ extension CompiledWorld {
             let first = Int(self.firstObject[p])
             for g in first..<(first + Int(self.objectCountOf[p])) where machine.isListed(p) {
                 var parts = [state[flag: self.patched[g]] ? "patched" : "not patched"]
-                if state[flag: self.flag[g]] { parts.append("post_unpatch enabled") }
+                if state[flag: self.postUnpatchEnabled[g]] { parts.append("post_unpatch enabled") }
                 if state[flag: self.preOpen[g]] { parts.append("pre_patch open") }
                 if state[flag: self.postOpen[g]] { parts.append("post_patch open") }
                 facts.append(StateFact(subject: "\(patchName(p))/\(machine.objectName(g))", value: parts.joined(separator: ", ")))
             }
             for t in 0..<self.targetCount {
-                let d = machine.hasDynamic(p, t)
+                let d = machine.existingDynamic(p, t)
                 if d >= 0 {
                     facts.append(
                         StateFact(

@@ -43,7 +43,7 @@ public enum ScenarioRunner {
         if let core { world.core = core }
         try configure(&world, for: scenario)
         let symmetry = !scenario.lines.contains {
-            if case .step(let step) = $0.command { return step.kind == "switch" && step.arguments.count == 2 && step.arguments[0] == "task" }
+            if case .step(let step) = $0.command { return step.kind == .switchTask && step.operand != nil }
             return false
         }
         let compiled = CompiledWorld(world, symmetry: symmetry)
@@ -142,33 +142,30 @@ public enum ScenarioRunner {
         }
         /// A step must name what its kind acts on: a module, a patch, a task or a worker.
         func checkStep(_ step: ScenarioStep, at location: SourceLocation) {
-            let name = step.arguments.first ?? ""
-            switch step.kind {
-            case "coming", "init", "exit", "going":
+            let name = step.operand ?? ""
+            switch step.kind.operand {
+            case .module:
                 if !modules.contains(name) {
                     diagnostics.append(
                         Diagnostic(
                             location: location,
-                            message: "'step \(step.kind)' takes a module; '\(name)' is not one (declared modules: \(world.modules.map(\.name).joined(separator: ", ")))"))
+                            message: "'step \(step.kind.token)' takes a module; '\(name)' is not one (declared modules: \(world.modules.map(\.name).joined(separator: ", ")))"))
                 }
-            case "load", "disable", "enable", "unload", "force":
+            case .patch:
                 if !patches.contains(name) { unknown(name, location, patchOnly: true) }
-                if step.kind == "force" && !world.force {
+                if step.kind == .forcePatch && !world.force {
                     diagnostics.append(Diagnostic(location: location, message: "the model has 'force off'; declare 'force on' to force"))
                 }
-            case "switch":
-                if step.arguments.first == "worker" {
-                    if !world.modules.contains(where: { $0.name == step.arguments[1] && $0.busy }) {
-                        diagnostics.append(Diagnostic(location: location, message: "'\(step.arguments[1])' is not a busy module of the model"))
-                    }
-                } else if step.arguments.count == 2 {
-                    let text = step.arguments[1]
-                    if Int(text).map({ !(1...world.tasks).contains($0) }) ?? true {
-                        diagnostics.append(
-                            Diagnostic(location: location, message: "task '\(text)' does not exist; expected a number from 1 to \(world.tasks)"))
-                    }
+            case .worker:
+                if !world.modules.contains(where: { $0.name == name && $0.busy }) {
+                    diagnostics.append(Diagnostic(location: location, message: "'\(name)' is not a busy module of the model"))
                 }
-            default:
+            case .task:
+                if let text = step.operand, Int(text).map({ !(1...world.tasks).contains($0) }) ?? true {
+                    diagnostics.append(
+                        Diagnostic(location: location, message: "task '\(text)' does not exist; expected a number from 1 to \(world.tasks)"))
+                }
+            case .none:
                 break
             }
             if let failure = step.failure {
@@ -258,11 +255,11 @@ struct Execution<State: PackedState> {
         while world.inTransition(state) {
             var progressed = false
             // With symmetry the event switches "a task": fire it once per task.
-            for task in 0..<world.taskCount where fire(.switchTask(world.symmetry ? 0 : task)) == .done {
+            for task in 0..<world.taskCount where fire(LivepatchEvent(.switchTask, world.symmetry ? 0 : task)) == .done {
                 progressed = true
             }
-            for worker in 0..<world.workerCount where fire(.switchWorker(worker)) == .done { progressed = true }
-            if fire(.complete) == .done { progressed = true }
+            for worker in 0..<world.workerCount where fire(LivepatchEvent(.switchWorker, worker)) == .done { progressed = true }
+            if fire(LivepatchEvent(.complete)) == .done { progressed = true }
             if !progressed { break }
         }
     }
@@ -286,7 +283,7 @@ struct Execution<State: PackedState> {
                     output.append("bash: /sys/kernel/livepatch/\(name)/enabled: No such file or directory")
                     continue
                 }
-                let result = fire(value == 0 ? .disablePatch(p) : .enablePatch(p))
+                let result = fire(LivepatchEvent(value == 0 ? .disablePatch : .enablePatch, p))
                 if case .refused(let errno) = result { output.append("bash: echo: write error: \(Self.sysfsError(errno))") }
             case .writeForce(let name):
                 let p = patchIndex(name)!
@@ -294,7 +291,7 @@ struct Execution<State: PackedState> {
                     output.append("bash: /sys/kernel/livepatch/\(name)/force: No such file or directory")
                     continue
                 }
-                if fire(.forcePatch(p)) == .disabled { output.append("bash: echo: write error: Invalid argument") }
+                if fire(LivepatchEvent(.forcePatch, p)) == .disabled { output.append("bash: echo: write error: Invalid argument") }
             case .writePrePatchReturn(let name, let value):
                 let p = patchIndex(name)!
                 guard isLoaded(p) else {
@@ -353,18 +350,18 @@ struct Execution<State: PackedState> {
                 output.append(failure + "File exists")
                 return
             }
-            if case .refused(let errno) = fire(.moduleComing(m)) {
+            if case .refused(let errno) = fire(LivepatchEvent(.moduleComing, m)) {
                 output.append(failure + Errno.text(errno))
                 return
             }
-            _ = fire(.moduleInit(m))
+            _ = fire(LivepatchEvent(.moduleInit, m))
         } else if let p = patchIndex(name) {
             guard !isLoaded(p) else {
                 output.append(failure + "File exists")
                 return
             }
             prePatchReturn[p] = parameters["pre_patch_ret"].flatMap { Int32($0) }.flatMap { $0 == 0 ? nil : $0 }
-            if case .refused(let errno) = fire(.loadPatch(p)) {
+            if case .refused(let errno) = fire(LivepatchEvent(.loadPatch, p)) {
                 output.append(failure + Errno.text(errno))
                 prePatchReturn[p] = nil
             }
@@ -373,13 +370,13 @@ struct Execution<State: PackedState> {
 
     mutating func rmmod(_ name: String) {
         if let m = moduleIndex(name) {
-            guard fire(.moduleExit(m)) == .done else {
+            guard fire(LivepatchEvent(.moduleExit, m)) == .done else {
                 output.append("rmmod: ERROR: Module \(name) is not currently loaded")
                 return
             }
-            _ = fire(.moduleGoing(m))
+            _ = fire(LivepatchEvent(.moduleGoing, m))
         } else if let p = patchIndex(name) {
-            switch fire(.unloadPatch(p)) {
+            switch fire(LivepatchEvent(.unloadPatch, p)) {
             case .done: prePatchReturn[p] = nil
             case .refused: output.append("rmmod: ERROR: Module \(name) is in use")
             case .disabled: output.append("rmmod: ERROR: Module \(name) is not currently loaded")
@@ -389,28 +386,8 @@ struct Execution<State: PackedState> {
 
     /// One explorer step, exactly.
     mutating func replay(_ step: ScenarioStep, text: String) throws {
-        let name = step.arguments.first ?? ""
-        let event: LivepatchEvent
-        switch step.kind {
-        case "coming": event = .moduleComing(moduleIndex(name) ?? -1)
-        case "init": event = .moduleInit(moduleIndex(name) ?? -1)
-        case "exit": event = .moduleExit(moduleIndex(name) ?? -1)
-        case "going": event = .moduleGoing(moduleIndex(name) ?? -1)
-        case "load": event = .loadPatch(patchIndex(name) ?? -1)
-        case "disable": event = .disablePatch(patchIndex(name) ?? -1)
-        case "enable": event = .enablePatch(patchIndex(name) ?? -1)
-        case "unload": event = .unloadPatch(patchIndex(name) ?? -1)
-        case "force": event = .forcePatch(patchIndex(name) ?? -1)
-        case "complete": event = .complete
-        default:
-            if step.arguments.first == "worker" {
-                let m = moduleIndex(step.arguments[1]) ?? -1
-                event = .switchWorker(Int(world.workerOfModule[m]))
-            } else {
-                event = .switchTask(step.arguments.count == 2 ? (Int(step.arguments[1]) ?? 1) - 1 : 0)
-            }
-        }
-        if case .moduleComing(let m) = event, m < 0 { return }
+        // `ScenarioRunner.configure` has checked every name.
+        guard let event = world.event(step.kind, named: step.operand) else { return }
         var failing: Set<ChoicePoint> = []
         if let failure = step.failure, let p = patchIndex(failure.patch),
             let g = world.object(patch: p, target: failure.target)

@@ -1,0 +1,35 @@
+/// errno values and the texts shell tools print for them.
+public enum Errno {
+    public static let eperm: Int32 = -1
+    public static let enodev: Int32 = -19
+    public static let ebusy: Int32 = -16
+    public static let einval: Int32 = -22
+    public static let enomem: Int32 = -12
+    public static let eagain: Int32 = -11
+
+    /// `strerror` of a negative errno.
+    public static func text(_ errno: Int32) -> String {
+        switch errno {
+        case eperm: return "Operation not permitted"
+        case enodev: return "No such device"
+        case ebusy: return "Device or resource busy"
+        case einval: return "Invalid parameters"
+        case enomem: return "Cannot allocate memory"
+        case eagain: return "Resource temporarily unavailable"
+        default: return "Unknown error \(-errno)"
+        }
+    }
+
+    /// The symbolic name, when known: `-ENODEV`.
+    public static func name(_ errno: Int32) -> String {
+        switch errno {
+        case eperm: return "-EPERM"
+        case enodev: return "-ENODEV"
+        case ebusy: return "-EBUSY"
+        case einval: return "-EINVAL"
+        case enomem: return "-ENOMEM"
+        case eagain: return "-EAGAIN"
+        default: return "\(errno)"
+        }
+    }
+}
