@@ -23,7 +23,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// in place; mask 0 otherwise.
     private let taskWord: Int
     private let taskShift: UInt64
-    private let taskRunMask: UInt64
+    let taskRunMask: UInt64
 
     /// The model of `world`; its states must fit `State`.
     public init(world: CompiledWorld) {
