@@ -67,142 +67,29 @@ public enum ScenarioRunner {
         }
     }
 
-    /// Checks every name and parameter, and applies the insmod-time
+    /// Checks every name and parameter, then applies the insmod-time
     /// parameters (`replace=`, `block_transition=`) to the world.
     static func configure(_ world: inout World, for scenario: Scenario) throws(ModelErrors) {
-        var diagnostics: [Diagnostic] = []
-        var replace: [String: (Bool, SourceLocation)] = [:]
-        var busy: [String: (Bool, SourceLocation)] = [:]
-        let patches = Set(world.patches.map(\.name))
-        let modules = Set(world.modules.map(\.name))
-        func unknown(_ name: String, _ location: SourceLocation, patchOnly: Bool = false) {
-            let known = (world.patches.map(\.name) + (patchOnly ? [] : world.modules.map(\.name))).joined(separator: ", ")
-            diagnostics.append(
-                Diagnostic(
-                    location: location,
-                    message: "'\(name)' is not a \(patchOnly ? "patch" : "patch or module") of the model; declared: \(known)"))
-        }
-        func remember(_ table: inout [String: (Bool, SourceLocation)], _ name: String, _ value: Bool, _ location: SourceLocation, _ what: String) {
-            if let (earlier, at) = table[name], earlier != value {
-                diagnostics.append(
-                    Diagnostic(
-                        location: location,
-                        message: "'\(name)' is loaded with \(what)=\(value ? 1 : 0) here and \(what)=\(earlier ? 1 : 0) at \(at.line):\(at.column); a scenario needs one value"))
-            } else {
-                table[name] = (value, location)
-            }
-        }
-        for line in scenario.lines {
-            switch line.command {
-            case .insmod(let name, let parameters):
-                if patches.contains(name) {
-                    for (key, value) in parameters {
-                        switch key {
-                        case "pre_patch_ret":
-                            if Int32(value).map({ $0 > 0 }) ?? true {
-                                diagnostics.append(Diagnostic(location: line.location, message: "pre_patch_ret must be 0 or a negative errno, got '\(value)'"))
-                            }
-                        case "replace":
-                            guard value == "0" || value == "1" else {
-                                diagnostics.append(Diagnostic(location: line.location, message: "replace must be 0 or 1, got '\(value)'"))
-                                continue
-                            }
-                            remember(&replace, name, value == "1", line.location, "replace")
-                        default:
-                            diagnostics.append(Diagnostic(location: line.location, message: "unknown parameter '\(key)' for patch '\(name)'; expected pre_patch_ret or replace"))
-                        }
-                    }
-                } else if modules.contains(name) {
-                    for (key, value) in parameters {
-                        guard key == "block_transition" else {
-                            diagnostics.append(Diagnostic(location: line.location, message: "unknown parameter '\(key)' for module '\(name)'; expected block_transition"))
-                            continue
-                        }
-                        guard let flag = ["Y": true, "y": true, "1": true, "N": false, "n": false, "0": false][value] else {
-                            diagnostics.append(Diagnostic(location: line.location, message: "block_transition must be Y or N, got '\(value)'"))
-                            continue
-                        }
-                        remember(&busy, name, flag, line.location, "block_transition")
-                    }
-                } else {
-                    unknown(name, line.location)
-                }
-            case .rmmod(let name):
-                if !patches.contains(name) && !modules.contains(name) { unknown(name, line.location) }
-            case .writeEnabled(let patch, _), .writePrePatchReturn(let patch, _):
-                if !patches.contains(patch) { unknown(patch, line.location, patchOnly: true) }
-            case .writeForce(let patch):
-                if !patches.contains(patch) { unknown(patch, line.location, patchOnly: true) }
-                if !world.force {
-                    diagnostics.append(Diagnostic(location: line.location, message: "the model has 'force off'; declare 'force on' to write to force"))
-                }
-            case .step(let step):
-                checkStep(step, at: line.location)
-            }
-        }
-        /// A step must name what its kind acts on: a module, a patch, a task or a worker.
-        func checkStep(_ step: ScenarioStep, at location: SourceLocation) {
-            let name = step.operand ?? ""
-            switch step.kind.operand {
-            case .module:
-                if !modules.contains(name) {
-                    diagnostics.append(
-                        Diagnostic(
-                            location: location,
-                            message: "'step \(step.kind.token)' takes a module; '\(name)' is not one (declared modules: \(world.modules.map(\.name).joined(separator: ", ")))"))
-                }
-            case .patch:
-                if !patches.contains(name) { unknown(name, location, patchOnly: true) }
-                if step.kind == .forcePatch && !world.force {
-                    diagnostics.append(Diagnostic(location: location, message: "the model has 'force off'; declare 'force on' to force"))
-                }
-            case .worker:
-                if !world.modules.contains(where: { $0.name == name && $0.busy }) {
-                    diagnostics.append(Diagnostic(location: location, message: "'\(name)' is not a busy module of the model"))
-                }
-            case .task:
-                if let text = step.operand, Int(text).map({ !(1...world.tasks).contains($0) }) ?? true {
-                    diagnostics.append(
-                        Diagnostic(location: location, message: "task '\(text)' does not exist; expected a number from 1 to \(world.tasks)"))
-                }
-            case .none:
-                break
-            }
-            if let failure = step.failure {
-                guard let p = world.patches.firstIndex(where: { $0.name == failure.patch }) else {
-                    unknown(failure.patch, location, patchOnly: true)
-                    return
-                }
-                guard let object = world.patches[p].objects.first(where: { objectName($0.target, in: world) == failure.target }) else {
-                    diagnostics.append(Diagnostic(location: location, message: "patch '\(failure.patch)' has no object '\(failure.target)'"))
-                    return
-                }
-                let canFail: Bool
-                switch failure.kind {
-                case .prePatch: if case .mayFail = object.prePatch { canFail = true } else { canFail = false }
-                case .patching: canFail = object.patchingMayFail
-                }
-                if !canFail {
-                    diagnostics.append(
-                        Diagnostic(
-                            location: location,
-                            message: "\(failure.kind.rawValue) of '\(failure.patch)' on '\(failure.target)' cannot fail in the model; declare it may-fail"))
-                }
-            }
-        }
-        if !diagnostics.isEmpty { throw ModelErrors(diagnostics: diagnostics) }
-        /// The scenario's value of an insmod-time flag, else the selftest
-        /// module's default when the scenario loads it, else the model's.
+        var validation = ScenarioValidation(world: world)
+        for line in scenario.lines { validation.check(line) }
+        if !validation.diagnostics.isEmpty { throw ModelErrors(diagnostics: validation.diagnostics) }
+        apply(validation.flags, to: &world, for: scenario)
+    }
+
+    /// Sets each patch's `replace` and each module's `busy` to the
+    /// scenario's value, else to the selftest module's default when the
+    /// scenario loads it, else leaves the model's.
+    static func apply(_ flags: InsmodFlags, to world: inout World, for scenario: Scenario) {
         func chosen(_ name: String, _ given: [String: (Bool, SourceLocation)], _ defaults: [String: Bool]) -> Bool? {
             if let (value, _) = given[name] { return value }
             if let value = defaults[name], scenarioLoads(name, scenario) { return value }
             return nil
         }
         for index in world.patches.indices {
-            if let value = chosen(world.patches[index].name, replace, defaultReplace) { world.patches[index].replace = value }
+            if let value = chosen(world.patches[index].name, flags.replace, defaultReplace) { world.patches[index].replace = value }
         }
         for index in world.modules.indices {
-            if let value = chosen(world.modules[index].name, busy, defaultBusy) { world.modules[index].busy = value }
+            if let value = chosen(world.modules[index].name, flags.busy, defaultBusy) { world.modules[index].busy = value }
         }
     }
 
