@@ -59,14 +59,6 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
     /// What an event of this kind acts on.
     public var operand: Operand { spelling.operand }
 
-    /// The kind whose `step` words are `words` (`["switch", "task"]`), if any.
-    public init?(stepWords words: [String]) {
-        guard let kind = Self.allCases.first(where: { $0.token.split(separator: " ").map(String.init) == words }) else {
-            return nil
-        }
-        self = kind
-    }
-
     /// The first word of every kind's token, each once, in table order: `coming`, ..., `switch`.
     public static var stepVerbs: [String] {
         var verbs: [String] = []

@@ -144,6 +144,8 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// `progress`: a state with no transition.
     public func isGoal(_ state: State, property: Int) -> Bool { state[tables.transitionPatch] == 0 }
 
+    /// The event table in raw memory, read by the hot loop with no
+    /// reference counting: each event's action code and the event itself.
     private final class Storage: @unchecked Sendable {
         let codes: UnsafeMutablePointer<UInt32>
         let events: UnsafeMutablePointer<LivepatchEvent>
