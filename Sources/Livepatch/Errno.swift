@@ -1,10 +1,17 @@
-/// errno values and the texts shell tools print for them.
+/// The errno values a world's callbacks and the core return, negative as
+/// the kernel returns them, and the texts shell tools print for them.
 public enum Errno {
+    /// `-EPERM`.
     public static let eperm: Int32 = -1
+    /// `-ENODEV`: the selftests' failing pre_patch.
     public static let enodev: Int32 = -19
+    /// `-EBUSY`: a transition runs, a module is in use, or patching failed.
     public static let ebusy: Int32 = -16
+    /// `-EINVAL`: a refused sysfs write or an incompatible patch.
     public static let einval: Int32 = -22
+    /// `-ENOMEM`.
     public static let enomem: Int32 = -12
+    /// `-EAGAIN`.
     public static let eagain: Int32 = -11
 
     /// `strerror` of a negative errno.

@@ -121,7 +121,7 @@ extension CompiledWorld {
     /// Whether patch p is on the list in `state`.
     public func isListed<State: PackedState>(_ p: Int, in state: State) -> Bool { state[self.position[p]] != 0 }
 
-    /// Whether patch p's module is inserted (listed or self.retired) in `state`.
+    /// Whether patch p's module is inserted (listed or retired) in `state`.
     public func isInserted<State: PackedState>(_ p: Int, in state: State) -> Bool {
         state[self.position[p]] != 0 || state[flag: self.retired[p]]
     }

@@ -5,9 +5,9 @@
 @usableFromInline
 protocol OutcomeOracle {
     /// The return value of object `g`'s pre_patch (0 or a negative errno).
-    @inlinable mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32
+    mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32
     /// Whether patching object `g` fails (`-EBUSY`).
-    @inlinable mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool
+    mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool
 }
 
 /// The explorer's oracle: numbers the open outcomes ("choice points") of
