@@ -50,13 +50,13 @@ extension CompiledWorld {
             let first = Int(self.firstObject[p])
             for g in first..<(first + Int(self.objectCountOf[p])) where machine.isListed(p) {
                 var parts = [state[flag: self.patched[g]] ? "patched" : "not patched"]
-                if state[flag: self.flag[g]] { parts.append("post_unpatch enabled") }
+                if state[flag: self.postUnpatchEnabled[g]] { parts.append("post_unpatch enabled") }
                 if state[flag: self.preOpen[g]] { parts.append("pre_patch open") }
                 if state[flag: self.postOpen[g]] { parts.append("post_patch open") }
                 facts.append(StateFact(subject: "\(patchName(p))/\(machine.objectName(g))", value: parts.joined(separator: ", ")))
             }
             for t in 0..<self.targetCount {
-                let d = machine.hasDynamic(p, t)
+                let d = machine.existingDynamic(p, t)
                 if d >= 0 {
                     facts.append(
                         StateFact(
@@ -121,7 +121,7 @@ extension CompiledWorld {
     /// Whether patch p is on the list in `state`.
     public func isListed<State: PackedState>(_ p: Int, in state: State) -> Bool { state[self.position[p]] != 0 }
 
-    /// Whether patch p's module is inserted (listed or self.retired) in `state`.
+    /// Whether patch p's module is inserted (listed or retired) in `state`.
     public func isInserted<State: PackedState>(_ p: Int, in state: State) -> Bool {
         state[self.position[p]] != 0 || state[flag: self.retired[p]]
     }

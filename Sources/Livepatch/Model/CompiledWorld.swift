@@ -6,8 +6,13 @@ import KLPEngine
 /// Indices: patches `p` in declaration order; targets `t` with 0 = vmlinux
 /// and `1 + m` = module `m`; static objects `g` numbered across all patches;
 /// dynamic (nop) slots `d` for each replace patch and each target it lacks;
-/// workers `w` for busy modules. Immutable after init, hence
-/// `@unchecked Sendable`.
+/// workers `w` for busy modules.
+///
+/// The tables themselves live in the raw memory of a `Storage`, which frees
+/// all of it (this value included) in its deinit; only a `CompiledWorld`
+/// owns one, and code outside this module never sees a table's pointer.
+/// Copying this value copies pointers only, so the hot path reads it with
+/// no reference counting.
 public struct WorldTables {
     /// Whether ordinary tasks are counted (symmetry) rather than named.
     public let symmetry: Bool
@@ -15,8 +20,9 @@ public struct WorldTables {
     public let core: CoreVariant
     /// Whether force writes are explored.
     public let force: Bool
-    /// The names, for log lines only; kept alive by the owning `CompiledWorld`.
-    @usableFromInline unowned(unsafe) let names: Names
+    /// The names, for log lines only.
+    @usableFromInline let patchNames: UnsafePointer<String>
+    @usableFromInline let moduleNames: UnsafePointer<String>
 
     public let patchCount: Int
     public let moduleCount: Int
@@ -26,7 +32,7 @@ public struct WorldTables {
     public let workerCount: Int
     public let taskCount: Int
 
-    // Tables (raw, owned by `storage`).
+    // Tables.
     /// `objectOf[p * targetCount + t]`: static object of p for t, or -1.
     @usableFromInline let objectOf: UnsafePointer<Int8>
     /// `dynamicOf[p * targetCount + t]`: dynamic slot of p for t, or -1.
@@ -42,8 +48,7 @@ public struct WorldTables {
     @usableFromInline let isReplace: UnsafePointer<Bool>
     @usableFromInline let firstObject: UnsafePointer<Int8>
     @usableFromInline let objectCountOf: UnsafePointer<Int8>
-    /// Per patch: dynamic slots, as a bitmask over targets it lacks.
-    /// Per module: worker index or -1.
+    /// Per module: its worker's index, or -1; per worker: its module.
     @usableFromInline let workerOfModule: UnsafePointer<Int8>
     @usableFromInline let moduleOfWorker: UnsafePointer<Int8>
     /// `compatible[q * patchCount + p]`: loading p is allowed while q is listed (system states).
@@ -57,7 +62,8 @@ public struct WorldTables {
     @usableFromInline let targetPatched: BitField
     @usableFromInline let moduleState: UnsafePointer<BitField>
     @usableFromInline let patched: UnsafePointer<BitField>
-    @usableFromInline let flag: UnsafePointer<BitField>
+    /// The core's `obj->callbacks.post_unpatch_enabled`: set by a successful pre_patch.
+    @usableFromInline let postUnpatchEnabled: UnsafePointer<BitField>
     @usableFromInline let preOpen: UnsafePointer<BitField>
     @usableFromInline let postOpen: UnsafePointer<BitField>
     @usableFromInline let dynamicExists: UnsafePointer<BitField>
@@ -88,7 +94,8 @@ public struct WorldTables {
         self.symmetry = symmetry
         core = world.core
         force = world.force
-        names = storage.names
+        patchNames = storage.strings(world.patches.map(\.name))
+        moduleNames = storage.strings(world.modules.map(\.name))
         patchCount = world.patches.count
         moduleCount = world.modules.count
         targetCount = moduleCount + 1
@@ -183,7 +190,7 @@ public struct WorldTables {
         forced = fields(patchCount, maxValue: 1, used: world.force ? patchCount : 0)
         moduleState = fields(moduleCount, maxValue: 3)
         patched = fields(objectCount, maxValue: 1)
-        flag = fields(objectCount, maxValue: 1)
+        postUnpatchEnabled = fields(objectCount, maxValue: 1)
         preOpen = fields(objectCount, maxValue: 1)
         postOpen = fields(objectCount, maxValue: 1)
         dynamicExists = fields(dynamicCount, maxValue: 1)
@@ -225,33 +232,47 @@ public struct WorldTables {
     // MARK: Names (log lines only)
 
     /// The name of target `t` as the kernel prints objects.
-    public func targetName(_ t: Int) -> String { t == 0 ? "vmlinux" : names.world.modules[t - 1].name }
+    public func targetName(_ t: Int) -> String { t == 0 ? "vmlinux" : moduleNames[t - 1] }
     /// The name of patch `p`.
-    public func patchName(_ p: Int) -> String { names.world.patches[p].name }
+    public func patchName(_ p: Int) -> String { patchNames[p] }
     /// The name of module `m`.
-    public func moduleName(_ m: Int) -> String { names.world.modules[m].name }
+    public func moduleName(_ m: Int) -> String { moduleNames[m] }
 
-    /// The world, for names.
-    @usableFromInline final class Names: @unchecked Sendable {
-        let world: World
-        init(_ world: World) { self.world = world }
-    }
-
-    /// The raw tables, freed with the last copy of the world.
+    /// The raw memory of one compiled world's tables, freed with the last
+    /// copy of the world. Immutable once the tables are built, so it may be
+    /// shared between threads.
     final class Storage: @unchecked Sendable {
-        let names: Names
+        /// Blocks of trivial values: deallocated only.
         private var blocks: [UnsafeMutableRawPointer] = []
+        /// Blocks of strings, with their counts: deinitialized, then deallocated.
+        private var stringBlocks: [(UnsafeMutablePointer<String>, Int)] = []
 
-        init(_ world: World) { names = Names(world) }
+        init() {}
 
+        /// A table of `count` trivial values (at least one), each `fill`.
         func table<T>(_ type: T.Type, count: Int, fill: T) -> UnsafeMutablePointer<T> {
+            precondition(_isPOD(T.self), "tables hold trivial values only")
             let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
             pointer.initialize(repeating: fill, count: max(count, 1))
             blocks.append(UnsafeMutableRawPointer(pointer))
             return pointer
         }
 
-        deinit { for block in blocks { block.deallocate() } }
+        /// A table holding `values`.
+        func strings(_ values: [String]) -> UnsafePointer<String> {
+            let pointer = UnsafeMutablePointer<String>.allocate(capacity: max(values.count, 1))
+            pointer.initialize(from: values, count: values.count)
+            stringBlocks.append((pointer, values.count))
+            return UnsafePointer(pointer)
+        }
+
+        deinit {
+            for (block, count) in stringBlocks {
+                block.deinitialize(count: count)
+                block.deallocate()
+            }
+            for block in blocks { block.deallocate() }
+        }
     }
 }
 
@@ -261,14 +282,14 @@ public struct WorldTables {
 public struct CompiledWorld: @unchecked Sendable {
     /// The world it was compiled from.
     public let world: World
-    /// The tables; valid as long as this value (its storage) lives.
-    public let tables: UnsafePointer<WorldTables>
+    /// The tables, in `storage`: valid as long as this value lives.
+    @usableFromInline let tables: UnsafePointer<WorldTables>
     private let storage: WorldTables.Storage
 
     /// Compiles `world`.
     public init(_ world: World, symmetry: Bool) {
         self.world = world
-        let storage = WorldTables.Storage(world)
+        let storage = WorldTables.Storage()
         self.storage = storage
         let tables = storage.table(WorldTables.self, count: 1, fill: WorldTables(world, symmetry: symmetry, storage: storage))
         self.tables = UnsafePointer(tables)
@@ -286,19 +307,25 @@ public struct CompiledWorld: @unchecked Sendable {
 }
 
 /// A trivial handle on a world's tables, for the hot path: copying it
-/// copies one pointer. Valid while the `CompiledWorld` it came from lives.
+/// copies one pointer, with no reference counting.
+///
+/// It does not keep the tables alive, so only this module makes one, and
+/// only from a `CompiledWorld` it holds for as long as the handle is used
+/// (`LivepatchModel` keeps its world; `CompiledWorld`'s own methods run
+/// the machine within the call).
 @dynamicMemberLookup
-public struct WorldRef {
+@usableFromInline
+struct WorldRef {
     /// The tables.
-    public let tables: UnsafePointer<WorldTables>
-    /// A handle on `world`'s tables.
-    @inlinable public init(_ world: CompiledWorld) { tables = world.tables }
+    @usableFromInline let tables: UnsafePointer<WorldTables>
+    /// A handle on `world`'s tables, for as long as the caller holds `world`.
+    @inlinable init(_ world: CompiledWorld) { tables = world.tables }
     /// Forwards to the tables.
-    @inlinable public subscript<T>(dynamicMember path: KeyPath<WorldTables, T>) -> T { tables.pointee[keyPath: path] }
+    @inlinable subscript<T>(dynamicMember path: KeyPath<WorldTables, T>) -> T { tables.pointee[keyPath: path] }
     /// The name of target `t`.
-    public func targetName(_ t: Int) -> String { tables.pointee.targetName(t) }
+    @usableFromInline func targetName(_ t: Int) -> String { tables.pointee.targetName(t) }
     /// The name of patch `p`.
-    public func patchName(_ p: Int) -> String { tables.pointee.patchName(p) }
+    @usableFromInline func patchName(_ p: Int) -> String { tables.pointee.patchName(p) }
     /// The name of module `m`.
-    public func moduleName(_ m: Int) -> String { tables.pointee.moduleName(m) }
+    @usableFromInline func moduleName(_ m: Int) -> String { tables.pointee.moduleName(m) }
 }

@@ -1,27 +1,31 @@
 extension LivepatchEvent {
+    /// The operand's name in a command: the module or patch, `task N` (`a
+    /// task` with symmetry), or the worker's module; nil for no operand.
+    func commandName(in world: CompiledWorld) -> String? {
+        switch kind.operand {
+        case .task: return world.symmetry ? "a task" : "task \(operand + 1)"
+        default: return stepName(in: world)
+        }
+    }
+
+    /// The operand as a `step` line names it: the module or patch, the
+    /// task's number (none with symmetry), or the worker's module.
+    func stepName(in world: CompiledWorld) -> String? {
+        switch kind.operand {
+        case .module: return world.moduleName(operand)
+        case .patch: return world.patchName(operand)
+        case .none: return nil
+        case .task: return world.symmetry ? nil : "\(operand + 1)"
+        case .worker: return world.moduleName(Int(world.moduleOfWorker[operand]))
+        }
+    }
+
     /// What a user types for this event, or the kernel's own step, in words.
     public func command(in world: CompiledWorld, failed: ChoicePoint? = nil) -> String {
-        let base: String
-        switch self {
-        case .moduleComing(let m):
-            base = "insmod test_modules/\(world.moduleName(m)).ko: the COMING notifier runs (klp_module_coming)"
-        case .moduleInit(let m):
-            base = "insmod test_modules/\(world.moduleName(m)).ko: module_init runs, the module is LIVE"
-        case .moduleExit(let m):
-            base = "rmmod \(world.moduleName(m)): module_exit runs, the module is GOING"
-        case .moduleGoing(let m):
-            base = "rmmod \(world.moduleName(m)): the GOING notifier runs (klp_module_going)"
-        case .loadPatch(let p): base = "insmod test_modules/\(world.patchName(p)).ko"
-        case .disablePatch(let p): base = "echo 0 > /sys/kernel/livepatch/\(world.patchName(p))/enabled"
-        case .enablePatch(let p): base = "echo 1 > /sys/kernel/livepatch/\(world.patchName(p))/enabled"
-        case .unloadPatch(let p): base = "rmmod \(world.patchName(p))"
-        case .forcePatch(let p): base = "echo 1 > /sys/kernel/livepatch/\(world.patchName(p))/force"
-        case .complete: base = "the transition completes"
-        case .switchTask(let task):
-            base = world.symmetry ? "a task switches to the target state" : "task \(task + 1) switches to the target state"
-        case .switchWorker(let w):
-            base = "the worker of \(world.moduleName(Int(world.moduleOfWorker[w]))) switches to the target state"
-        }
+        let template = kind.spelling.command
+        let base = commandName(in: world).map { name in
+            template.split(separator: "#", omittingEmptySubsequences: false).joined(separator: name)
+        } ?? template
         guard let failed else { return base }
         let p = world.patch(ofObject: failed.object)
         let object = world.targetName(Int(world.targetOfObject[failed.object]))
@@ -36,26 +40,33 @@ extension LivepatchEvent {
 
     /// The scenario line that replays exactly this step.
     public func stepLine(in world: CompiledWorld, failed: ChoicePoint? = nil) -> String {
-        var line: String
-        switch self {
-        case .moduleComing(let m): line = "step coming \(world.moduleName(m))"
-        case .moduleInit(let m): line = "step init \(world.moduleName(m))"
-        case .moduleExit(let m): line = "step exit \(world.moduleName(m))"
-        case .moduleGoing(let m): line = "step going \(world.moduleName(m))"
-        case .loadPatch(let p): line = "step load \(world.patchName(p))"
-        case .disablePatch(let p): line = "step disable \(world.patchName(p))"
-        case .enablePatch(let p): line = "step enable \(world.patchName(p))"
-        case .unloadPatch(let p): line = "step unload \(world.patchName(p))"
-        case .forcePatch(let p): line = "step force \(world.patchName(p))"
-        case .complete: line = "step complete"
-        case .switchTask(let task): line = world.symmetry ? "step switch task" : "step switch task \(task + 1)"
-        case .switchWorker(let w): line = "step switch worker \(world.moduleName(Int(world.moduleOfWorker[w])))"
-        }
+        var line = "step " + kind.token
+        if let name = stepName(in: world) { line += " " + name }
         if let failed {
             let p = world.patch(ofObject: failed.object)
             let object = world.targetName(Int(world.targetOfObject[failed.object]))
             line += " fail \(failed.kind.rawValue) \(world.patchName(p)) \(object)"
         }
         return line
+    }
+}
+
+extension CompiledWorld {
+    /// The event of `kind` on the operand a `step` line names (the inverse
+    /// of `LivepatchEvent.stepLine`), if the world has it.
+    public func event(_ kind: EventKind, named name: String?) -> LivepatchEvent? {
+        let operand: Int?
+        switch kind.operand {
+        case .module: operand = name.flatMap { name in world.modules.firstIndex { $0.name == name } }
+        case .patch: operand = name.flatMap { name in world.patches.firstIndex { $0.name == name } }
+        case .none: operand = name == nil ? 0 : nil
+        case .task:
+            guard let name else { return LivepatchEvent(kind, 0) }
+            operand = Int(name).map { $0 - 1 }.flatMap { (0..<self.taskCount).contains($0) ? $0 : nil }
+        case .worker:
+            operand = name.flatMap { name in world.modules.firstIndex { $0.name == name } }
+                .map { Int(self.workerOfModule[$0]) }.flatMap { $0 >= 0 ? $0 : nil }
+        }
+        return operand.map { LivepatchEvent(kind, $0) }
     }
 }

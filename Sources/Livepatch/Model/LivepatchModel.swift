@@ -23,14 +23,15 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// in place; mask 0 otherwise.
     private let taskWord: Int
     private let taskShift: UInt64
-    private let taskRunMask: UInt64
+    let taskRunMask: UInt64
 
     /// The model of `world`; its states must fit `State`.
     public init(world: CompiledWorld) {
         precondition(world.wordCount <= State.wordCount, "state type too small")
         self.world = world
         tables = WorldRef(world)
-        events = LivepatchEvent.all(in: world)
+        let events = LivepatchEvent.all(in: world)
+        self.events = events
         eventCount = events.count
         keepAlive = Storage(count: events.count)
         codes = keepAlive.codes
@@ -39,8 +40,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             codes[index] = event.code
             decoded[index] = event
         }
-        let all = events
-        let switches = all.indices.filter { if case .switchTask = all[$0] { return true } else { return false } }
+        let switches = events.indices.filter { events[$0].kind == .switchTask }
         taskEvents = (switches.first ?? events.count)..<((switches.last ?? events.count - 1) + 1)
         let tables = WorldRef(world)
         let named = world.symmetry ? 0 : world.taskCount
@@ -84,61 +84,47 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
 
     /// Fires every event, once per outcome.
     ///
-    /// Task switches, most of the transitions of a world with many tasks,
-    /// take a fast path: they run no callback, so they only flip a task's
-    /// state (exactly what `Machine.switchTask` and `finishStep` do).
+    /// Each event's guard (`Machine+Guards.swift`) is read straight from the
+    /// state, so the machine runs only for events that can do something. With
+    /// tasks named and their bits in one run of one word, task switches take
+    /// a fast path: their guard gives the tasks that may switch as one word,
+    /// and each switch runs no callback, so it only flips the task's bit
+    /// (what `Machine.switchTask` and `finishStep` do).
     public func successors(of state: State, into sink: inout SuccessorSink<State>) {
-        let transition = state[tables.transitionPatch] - 1
-        let switching = transition >= 0 && !state[flag: tables.reversed]
-        let target = state[flag: tables.targetPatched]
-        let unlisted: PropertySet =
-            transition >= 0 && state[tables.position[transition]] == 0
-            ? PropertySet(index: LivepatchProperty.singleTransition.index) : []
-        for index in 0..<taskEvents.lowerBound {
-            emitEvent(index, from: state, transition: transition, target: target, into: &sink)
+        let probe = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
+        guard taskRunMask != 0 else {
+            for index in 0..<eventCount { emitEvent(index, from: probe, into: &sink) }
+            return
         }
-        if switching {
-            if taskRunMask != 0 {
-                // Each task not yet in the target state switches: one bit flips.
-                let word = state.word(taskWord)
-                var pending = (target ? ~word : word) & taskRunMask
-                while pending != 0 {
-                    let bit = pending & (0 &- pending)
-                    pending &= pending &- 1
-                    var next = state
-                    next.setWord(taskWord, to: word ^ bit)
-                    let task = UInt64(bit.trailingZeroBitCount) &- taskShift
-                    sink.emit(next, action: codes[taskEvents.lowerBound &+ Int(task)], violating: unlisted)
-                }
-            } else {
-                for index in taskEvents {
-                    guard case .switchTask(let task) = decoded[index] else { continue }
-                    var next = state
-                    if tables.symmetry {
-                        let count = state[tables.patchedTaskCount]
-                        if target ? count == tables.taskCount : count == 0 { continue }
-                        next[tables.patchedTaskCount] = target ? count + 1 : count - 1
-                    } else {
-                        if state[flag: tables.taskPatched[task]] == target { continue }
-                        next[flag: tables.taskPatched[task]] = target
-                    }
-                    sink.emit(next, action: codes[index], violating: unlisted)
-                }
+        for index in 0..<taskEvents.lowerBound { emitEvent(index, from: probe, into: &sink) }
+        var pending = probe.switchableTasks(inWord: taskWord)
+        if pending != 0 {
+            let word = state.word(taskWord)
+            let transition = probe.transitionPatch
+            let unlisted: PropertySet =
+                probe.isListed(transition) ? [] : PropertySet(index: LivepatchProperty.singleTransition.index)
+            while pending != 0 {
+                let bit = pending & (0 &- pending)
+                pending &= pending &- 1
+                var next = state
+                next.setWord(taskWord, to: word ^ bit)
+                let task = UInt64(bit.trailingZeroBitCount) &- taskShift
+                sink.emit(next, action: codes[taskEvents.lowerBound &+ Int(task)], violating: unlisted)
             }
         }
-        for index in taskEvents.upperBound..<eventCount {
-            emitEvent(index, from: state, transition: transition, target: target, into: &sink)
-        }
+        for index in taskEvents.upperBound..<eventCount { emitEvent(index, from: probe, into: &sink) }
     }
 
-    /// Fires event `index` once per outcome: every event but a task switch,
-    /// which runs no callback and takes the fast path above.
+    /// Fires event `index` once per outcome when its guard is open: a step
+    /// that is done, runs a callback or changes the state (a refusal that
+    /// does none of these is a self-loop and is not fired).
     @inline(__always)
     private func emitEvent(
-        _ index: Int, from state: State, transition: Int, target: Bool, into sink: inout SuccessorSink<State>
+        _ index: Int, from probe: Machine<State, SilentLog, EnumeratingOracle>, into sink: inout SuccessorSink<State>
     ) {
         let event = decoded[index]
-        guard mayFire(event, in: state, transition: transition, target: target) else { return }
+        guard probe.gate(event) == .open else { return }
+        let state = probe.state
         let code = codes[index]
         var failAt = 0
         var outcomes = 0
@@ -155,52 +141,18 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         } while failAt <= outcomes
     }
 
-    /// A necessary condition for `event` to fire or to run a callback,
-    /// read straight from the state: most events are disabled in most
-    /// states, and this skips them without running the machine. Events it
-    /// lets through are decided by the machine itself.
-    @inline(__always)
-    func mayFire(_ event: LivepatchEvent, in state: State, transition: Int, target: Bool) -> Bool {
-        switch event {
-        case .moduleComing(let m): return state[tables.moduleState[m]] == ModuleState.unloaded
-        case .moduleInit(let m): return state[tables.moduleState[m]] == ModuleState.coming
-        case .moduleExit(let m): return state[tables.moduleState[m]] == ModuleState.live
-        case .moduleGoing(let m): return state[tables.moduleState[m]] == ModuleState.going
-        case .loadPatch(let p):
-            // While a transition runs, upstream refuses with -EBUSY and no log
-            // or callback: a pure self-loop. Incompatible states log only.
-            return state[tables.position[p]] == 0 && !state[flag: tables.retired[p]]
-                && (transition < 0 || tables.core == .enableDuringTransition)
-        case .disablePatch(let p):
-            // Writing 0 to a patch already being disabled is refused with
-            // -EINVAL, and one to another patch during a transition with
-            // -EBUSY: no log, no callback, no change.
-            return state[tables.position[p]] != 0 && (transition < 0 || (transition == p && target))
-        case .enablePatch(let p): return transition == p && !target
-        case .unloadPatch(let p): return state[flag: tables.retired[p]] && !state[flag: tables.forced[p]]
-        case .forcePatch(let p): return transition == p
-        case .complete:
-            // Completion needs every task switched (unless the core completes
-            // early): with the tasks' bits in one run, one comparison.
-            guard transition >= 0 else { return false }
-            return taskRunMask == 0 || tables.core == .completeBeforeSwitch
-                || state.word(taskWord) & taskRunMask == (target ? taskRunMask : 0)
-        case .switchWorker(let w):
-            return transition >= 0 && !state[flag: tables.reversed] && state[flag: tables.workerPatched[w]] != target
-        case .switchTask: return transition >= 0
-        }
-    }
-
     /// `progress`: a state with no transition.
     public func isGoal(_ state: State, property: Int) -> Bool { state[tables.transitionPatch] == 0 }
 
+    /// The event table in raw memory, read by the hot loop with no
+    /// reference counting: each event's action code and the event itself.
     private final class Storage: @unchecked Sendable {
         let codes: UnsafeMutablePointer<UInt32>
         let events: UnsafeMutablePointer<LivepatchEvent>
         init(count: Int) {
             codes = .allocate(capacity: max(count, 1))
             events = .allocate(capacity: max(count, 1))
-            events.initialize(repeating: .complete, count: max(count, 1))
+            events.initialize(repeating: LivepatchEvent(.complete), count: max(count, 1))
         }
         deinit {
             codes.deallocate()

@@ -1,11 +1,43 @@
 import KLPEngine
 
 extension Machine {
+    /// Runs one event: its guard (`Machine+Guards.swift`), then its effect.
+    @inlinable mutating func apply(_ event: LivepatchEvent) -> EventResult {
+        let o = event.operand
+        let result: EventResult
+        switch event.kind {
+        case .moduleComing: result = moduleComing(o)
+        case .moduleInit: result = moduleInit(o)
+        case .moduleExit: result = moduleExit(o)
+        case .moduleGoing: result = moduleGoing(o)
+        case .loadPatch: result = loadPatch(o)
+        case .disablePatch: result = disablePatch(o)
+        case .enablePatch: result = enablePatch(o)
+        case .unloadPatch: result = unloadPatch(o)
+        case .forcePatch: result = forcePatch(o)
+        case .complete: result = complete()
+        case .switchTask: result = switchTask(o)
+        case .switchWorker: result = switchWorker(o)
+        }
+        if result != .disabled { finishStep() }
+        return result
+    }
+
+    /// The result of an event whose guard is not open.
+    @inlinable @inline(__always)
+    func closed(_ gate: Gate) -> EventResult? {
+        switch gate {
+        case .open: return nil
+        case .disabled: return .disabled
+        case .refused(let errno): return .refused(errno)
+        }
+    }
+
     // MARK: 1-4: the module loader
 
     /// 1. `insmod m`, first half: `klp_module_coming`.
-    @inlinable public mutating func moduleComing(_ m: Int) -> EventResult {
-        guard moduleState(m) == ModuleState.unloaded else { return .disabled }
+    @inlinable mutating func moduleComing(_ m: Int) -> EventResult {
+        guard gate(moduleComing: m) == .open else { return .disabled }
         let t = m + 1
         state[world.moduleState[m]] = ModuleState.coming
         let order = listOrder()
@@ -13,7 +45,7 @@ extension Machine {
         for index in 0..<order.count {
             let p = order[index]
             let g = objectOf(p, t)
-            let d = hasDynamic(p, t)
+            let d = existingDynamic(p, t)
             if g < 0 && d < 0 { continue }
             log.append(KernelMessage.applying(world.patchName(p), world.moduleName(m)))
             guard g >= 0 else {
@@ -50,7 +82,7 @@ extension Machine {
     @inlinable mutating func revert(_ p: Int, module m: Int) {
         let t = m + 1
         let g = objectOf(p, t)
-        let d = hasDynamic(p, t)
+        let d = existingDynamic(p, t)
         if g < 0 && d < 0 { return }
         if g >= 0 && (p != transitionPatch || world.core == .goingPreUnpatchInTransition) { preUnpatch(g) }
         log.append(KernelMessage.reverting(world.patchName(p), world.moduleName(m)))
@@ -64,8 +96,8 @@ extension Machine {
 
     /// 2. `insmod m`, second half: the module's init runs; a busy module's
     /// worker enters the work function and sleeps in it if it runs the original.
-    @inlinable public mutating func moduleInit(_ m: Int) -> EventResult {
-        guard moduleState(m) == ModuleState.coming else { return .disabled }
+    @inlinable mutating func moduleInit(_ m: Int) -> EventResult {
+        guard gate(moduleInit: m) == .open else { return .disabled }
         state[world.moduleState[m]] = ModuleState.live
         let w = Int(world.workerOfModule[m])
         if w >= 0 {
@@ -76,8 +108,8 @@ extension Machine {
     }
 
     /// 3. `rmmod m`, first half: the module's exit runs and wakes its worker.
-    @inlinable public mutating func moduleExit(_ m: Int) -> EventResult {
-        guard moduleState(m) == ModuleState.live else { return .disabled }
+    @inlinable mutating func moduleExit(_ m: Int) -> EventResult {
+        guard gate(moduleExit: m) == .open else { return .disabled }
         state[world.moduleState[m]] = ModuleState.going
         let w = Int(world.workerOfModule[m])
         if w >= 0 { state[flag: world.workerSleeping[w]] = false }
@@ -85,8 +117,8 @@ extension Machine {
     }
 
     /// 4. `rmmod m`, second half: `klp_module_going`.
-    @inlinable public mutating func moduleGoing(_ m: Int) -> EventResult {
-        guard moduleState(m) == ModuleState.going else { return .disabled }
+    @inlinable mutating func moduleGoing(_ m: Int) -> EventResult {
+        guard gate(moduleGoing: m) == .open else { return .disabled }
         let order = listOrder()
         for index in 0..<order.count { revert(order[index], module: m) }
         state[world.moduleState[m]] = ModuleState.unloaded
@@ -96,14 +128,16 @@ extension Machine {
     // MARK: 5-8: enabling, disabling, reversing
 
     /// 5. `insmod p`: `klp_enable_patch`.
-    @inlinable public mutating func loadPatch(_ p: Int) -> EventResult {
-        guard !isListed(p) && !state[flag: world.retired[p]] else { return .disabled }
+    @inlinable mutating func loadPatch(_ p: Int) -> EventResult {
+        let gate = gate(loadPatch: p)
+        guard gate != .disabled else { return .disabled }
+        // klp_enable_patch checks compatibility before __klp_enable_patch finds a transition busy.
         for q in 0..<world.patchCount where isListed(q) && !world.stateAllows[q &* world.patchCount &+ p] {
             log.append(KernelMessage.incompatible(world.patchName(p)))
             return .refused(Errno.einval)
         }
+        if let refused = closed(gate) { return refused }
         if transitionPatch >= 0 {
-            guard world.core == .enableDuringTransition else { return .refused(Errno.ebusy) }
             mark(.singleTransition)
             log.explain(.singleTransition, "'\(world.patchName(p))' was enabled while the transition of '\(world.patchName(transitionPatch))' still runs")
         }
@@ -111,7 +145,7 @@ extension Machine {
         if world.isReplace[p] {
             for t in 0..<world.targetCount where objectOf(p, t) < 0 && dynamicOf(p, t) >= 0 {
                 var used = false
-                for index in 0..<order.count where objectOf(order[index], t) >= 0 || hasDynamic(order[index], t) >= 0 {
+                for index in 0..<order.count where objectOf(order[index], t) >= 0 || existingDynamic(order[index], t) >= 0 {
                     used = true
                 }
                 if used { state[flag: world.dynamicExists[dynamicOf(p, t)]] = true }
@@ -139,7 +173,7 @@ extension Machine {
             state[flag: world.patched[g]] = true
         }
         for t in 0..<world.targetCount where isLoaded(target: t) {
-            let d = hasDynamic(p, t)
+            let d = existingDynamic(p, t)
             if d >= 0 { state[flag: world.dynamicPatched[d]] = true }
         }
         log.append(KernelMessage.starting(world.patchName(p), true))
@@ -156,11 +190,9 @@ extension Machine {
     }
 
     /// 6. `echo 0 > /sys/kernel/livepatch/p/enabled`.
-    @inlinable public mutating func disablePatch(_ p: Int) -> EventResult {
-        guard isListed(p) else { return .disabled }
-        guard isEnabled(p) else { return .refused(Errno.einval) }
+    @inlinable mutating func disablePatch(_ p: Int) -> EventResult {
+        if let closed = closed(gate(disablePatch: p)) { return closed }
         if transitionPatch == p { return reverse() }
-        guard transitionPatch < 0 else { return .refused(Errno.ebusy) }
         state[world.transitionPatch] = p + 1
         state[flag: world.targetPatched] = false
         log.append(KernelMessage.initializing(world.patchName(p), false))
@@ -172,9 +204,8 @@ extension Machine {
     }
 
     /// 7. `echo 1 > /sys/kernel/livepatch/p/enabled`: only reverses an unpatching transition.
-    @inlinable public mutating func enablePatch(_ p: Int) -> EventResult {
-        guard isListed(p) else { return .disabled }
-        guard transitionPatch == p && !targetIsPatched else { return .refused(Errno.einval) }
+    @inlinable mutating func enablePatch(_ p: Int) -> EventResult {
+        if let closed = closed(gate(enablePatch: p)) { return closed }
         return reverse()
     }
 
@@ -196,9 +227,8 @@ extension Machine {
     // MARK: 9-12: completion, task switching, unloading, forcing
 
     /// 9. `klp_try_complete_transition` once every task has switched.
-    @inlinable public mutating func complete() -> EventResult {
-        guard transitionPatch >= 0 else { return .disabled }
-        guard allTasksSwitched() || world.core == .completeBeforeSwitch else { return .disabled }
+    @inlinable mutating func complete() -> EventResult {
+        guard gateOfComplete() == .open else { return .disabled }
         completeTransition(cancelling: false)
         return .done
     }
@@ -304,52 +334,36 @@ extension Machine {
         return dynamicPatched
     }
 
-    /// Whether tasks may switch now (the `no-switch-after-reverse` core forbids it after a reversal).
-    @inlinable var switchingAllowed: Bool { transitionPatch >= 0 && !state[flag: world.reversed] }
-
     /// 10. An ordinary task switches to the target state. With symmetry,
     /// `task` is ignored: one of the tasks not yet switched switches.
-    @inlinable public mutating func switchTask(_ task: Int) -> EventResult {
-        guard switchingAllowed else { return .disabled }
+    @inlinable mutating func switchTask(_ task: Int) -> EventResult {
+        guard gate(switchTask: task) == .open else { return .disabled }
         let target = targetIsPatched
         if world.symmetry {
-            let count = state[world.patchedTaskCount]
-            if target {
-                guard count < world.taskCount else { return .disabled }
-                state[world.patchedTaskCount] = count + 1
-            } else {
-                guard count > 0 else { return .disabled }
-                state[world.patchedTaskCount] = count - 1
-            }
+            state[world.patchedTaskCount] += target ? 1 : -1
         } else {
-            guard state[flag: world.taskPatched[task]] != target else { return .disabled }
             state[flag: world.taskPatched[task]] = target
         }
         return .done
     }
 
     /// 10. A busy module's worker switches, unless it sleeps in a function being replaced.
-    @inlinable public mutating func switchWorker(_ w: Int) -> EventResult {
-        guard switchingAllowed else { return .disabled }
-        let target = targetIsPatched
-        guard state[flag: world.workerPatched[w]] != target, !isBlocked(worker: w) else { return .disabled }
-        state[flag: world.workerPatched[w]] = target
+    @inlinable mutating func switchWorker(_ w: Int) -> EventResult {
+        guard gate(switchWorker: w) == .open else { return .disabled }
+        state[flag: world.workerPatched[w]] = targetIsPatched
         return .done
     }
 
     /// 11. `rmmod p`.
-    @inlinable public mutating func unloadPatch(_ p: Int) -> EventResult {
-        if state[flag: world.retired[p]] && !state[flag: world.forced[p]] {
-            state[flag: world.retired[p]] = false
-            return .done
-        }
-        if isListed(p) || state[flag: world.retired[p]] { return .refused(Errno.ebusy) }
-        return .disabled
+    @inlinable mutating func unloadPatch(_ p: Int) -> EventResult {
+        if let closed = closed(gate(unloadPatch: p)) { return closed }
+        state[flag: world.retired[p]] = false
+        return .done
     }
 
     /// 12. `echo 1 > /sys/kernel/livepatch/p/force`.
-    @inlinable public mutating func forcePatch(_ p: Int) -> EventResult {
-        guard world.force, transitionPatch == p else { return .disabled }
+    @inlinable mutating func forcePatch(_ p: Int) -> EventResult {
+        guard gate(forcePatch: p) == .open else { return .disabled }
         log.append(KernelMessage.forcing)
         let target = targetIsPatched
         setAllTasks(patched: target)
@@ -362,7 +376,7 @@ extension Machine {
     }
 
     /// After any step: a transition patch is always listed.
-    @inlinable public mutating func finishStep() {
+    @inlinable mutating func finishStep() {
         let p = transitionPatch
         if p >= 0 && !isListed(p) {
             mark(.singleTransition)

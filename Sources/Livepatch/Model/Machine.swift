@@ -15,19 +15,24 @@ public enum EventResult: Equatable, Sendable {
 ///
 /// Every event is one atomic step under `klp_mutex`. The machine records
 /// which properties the step breaks in `violated`, and the kernel log in `log`.
-public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
+///
+/// Its handle on the world does not keep the world alive, so only this
+/// module runs it, from a `CompiledWorld` it holds: programs step the
+/// machine through `CompiledWorld.run` and `CompiledWorld.replay`.
+@usableFromInline
+struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
     /// The world's tables.
-    public let world: WorldRef
+    @usableFromInline let world: WorldRef
     /// The state, updated by each event.
-    public var state: State
+    @usableFromInline var state: State
     /// The kernel log of the step.
-    public var log: Log
+    @usableFromInline var log: Log
     /// The outcomes of the step's open choices.
-    public var oracle: Oracle
+    @usableFromInline var oracle: Oracle
     /// Properties (by `LivepatchProperty.index`) the step violates, findings included.
-    public var violated: UInt64 = 0
+    @usableFromInline var violated: UInt64 = 0
     /// Whether any callback wrapper ran.
-    public var ranCallback = false
+    @usableFromInline var ranCallback = false
 
     /// Objects whose pre_patch failed in this step.
     @usableFromInline var failedPrePatch: UInt64 = 0
@@ -40,14 +45,14 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     /// `func->transition` before the post callbacks), else the current one.
     @usableFromInline var taskView: State?
 
-    /// A machine at `state`.
-    @inlinable public init(world: CompiledWorld, state: State, log: Log, oracle: Oracle) {
+    /// A machine at `state`, for as long as the caller holds `world`.
+    @inlinable init(world: CompiledWorld, state: State, log: Log, oracle: Oracle) {
         self.init(world: WorldRef(world), state: state, log: log, oracle: oracle)
     }
 
-    /// A machine at `state`, for the hot path.
+    /// A machine at `state`, for the hot path: `world` must outlive it.
     @inlinable @inline(__always)
-    public init(world: WorldRef, state: State, log: Log, oracle: Oracle) {
+    init(world: WorldRef, state: State, log: Log, oracle: Oracle) {
         self.world = world
         self.state = state
         self.log = log
@@ -70,8 +75,8 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
     /// Whether target `t` is loaded: vmlinux always, a module while COMING, LIVE or GOING.
     @inlinable @inline(__always) func isLoaded(target t: Int) -> Bool { t == 0 || moduleState(t - 1) != ModuleState.unloaded }
 
-    /// Whether p has an existing dynamic object for t.
-    @inlinable @inline(__always) func hasDynamic(_ p: Int, _ t: Int) -> Int {
+    /// The dynamic (nop) slot of p for t when that object exists, else -1.
+    @inlinable @inline(__always) func existingDynamic(_ p: Int, _ t: Int) -> Int {
         let d = dynamicOf(p, t)
         return d >= 0 && state[flag: world.dynamicExists[d]] ? d : -1
     }
@@ -161,7 +166,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
         } else {
             failedPrePatch |= 1 << UInt64(g)
         }
-        state[flag: world.flag[g]] = result == 0
+        state[flag: world.postUnpatchEnabled[g]] = result == 0
         return result
     }
 
@@ -192,9 +197,9 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
         state[flag: world.postOpen[g]] = false
     }
 
-    /// `klp_post_unpatch_callback`: runs only while the core's flag is set.
+    /// `klp_post_unpatch_callback`: runs only while `post_unpatch_enabled` is set.
     @inlinable mutating func postUnpatch(_ g: Int) {
-        guard state[flag: world.flag[g]] || world.core == .ungatedPostUnpatch else { return }
+        guard state[flag: world.postUnpatchEnabled[g]] || world.core == .ungatedPostUnpatch else { return }
         checkCall(g, .postUnpatch)
         if !state[flag: world.preOpen[g]] {
             mark(.postUnpatchPaired)
@@ -213,7 +218,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
             log.explain(.postUnpatchAfterPatchFailure, "\(call(.postUnpatch, g)) ran although patching '\(objectName(g))' failed after its pre_patch succeeded (callbacks.rst says it does not)")
         }
         state[flag: world.preOpen[g]] = false
-        state[flag: world.flag[g]] = false
+        state[flag: world.postUnpatchEnabled[g]] = false
     }
 
     // MARK: Which code tasks run (Livepatch.docc, WorldAndState)
@@ -334,7 +339,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
         let first = Int(world.firstObject[p])
         for g in first..<(first + Int(world.objectCountOf[p])) {
             state[flag: world.patched[g]] = false
-            state[flag: world.flag[g]] = false
+            state[flag: world.postUnpatchEnabled[g]] = false
             state[flag: world.preOpen[g]] = false
             state[flag: world.postOpen[g]] = false
         }

@@ -1,10 +1,13 @@
 /// Decides the outcomes the world leaves open: whether a pre_patch that
-/// may fail fails, and whether patching that may fail fails.
-public protocol OutcomeOracle {
+/// may fail fails, and whether patching that may fail fails. The machine
+/// asks it with its handle on the world's tables, so only this module's
+/// oracles implement it.
+@usableFromInline
+protocol OutcomeOracle {
     /// The return value of object `g`'s pre_patch (0 or a negative errno).
-    @inlinable mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32
+    mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32
     /// Whether patching object `g` fails (`-EBUSY`).
-    @inlinable mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool
+    mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool
 }
 
 /// The explorer's oracle: numbers the open outcomes ("choice points") of
@@ -22,7 +25,7 @@ public struct EnumeratingOracle: OutcomeOracle {
     /// An oracle failing the `failAt`-th choice point.
     @inlinable public init(failAt: Int) { self.failAt = failAt }
 
-    @inlinable public mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32 {
+    @inlinable mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32 {
         switch world.prePatchMode[g] {
         case WorldTables.PrePatchMode.fails.rawValue:
             return world.prePatchErrno[g]
@@ -34,7 +37,7 @@ public struct EnumeratingOracle: OutcomeOracle {
         }
     }
 
-    @inlinable public mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool {
+    @inlinable mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool {
         guard world.patchingMayFail[g] else { return false }
         storedChoicePoints += 1
         return choicePoints == failAt

@@ -17,7 +17,7 @@ public struct TracingOracle: OutcomeOracle {
     /// Fails the `failAt`-th choice point (1-based; 0: none).
     public init(failAt: Int) { inner = EnumeratingOracle(failAt: failAt) }
 
-    public mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32 {
+    @usableFromInline mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32 {
         let before = inner.choicePoints
         let result = inner.prePatchResult(object: g, in: world)
         if inner.choicePoints > before && inner.choicePoints == inner.failAt {
@@ -26,7 +26,7 @@ public struct TracingOracle: OutcomeOracle {
         return result
     }
 
-    public mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool {
+    @usableFromInline mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool {
         let fails = inner.patchingFails(object: g, in: world)
         if fails { failed = ChoicePoint(kind: .patching, object: g) }
         return fails
@@ -46,7 +46,7 @@ public struct ScriptedOracle: OutcomeOracle {
         self.prePatchReturn = prePatchReturn
     }
 
-    public mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32 {
+    @usableFromInline mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32 {
         if let value = prePatchReturn[Int(world.patchOfObject[g])] { return value }
         switch world.prePatchMode[g] {
         case WorldTables.PrePatchMode.fails.rawValue: return world.prePatchErrno[g]
@@ -56,7 +56,7 @@ public struct ScriptedOracle: OutcomeOracle {
         }
     }
 
-    public mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool {
+    @usableFromInline mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool {
         world.patchingMayFail[g] && failing.contains(ChoicePoint(kind: .patching, object: g))
     }
 }

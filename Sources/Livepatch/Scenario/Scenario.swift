@@ -17,15 +17,17 @@ public enum ScenarioCommand: Sendable, Equatable {
 
 /// One explorer step, by name.
 public struct ScenarioStep: Sendable, Equatable {
-    /// coming, init, exit, going, load, disable, enable, unload, force, complete, switch.
-    public var kind: String
-    /// The module or patch (or `task N` / `worker MODULE` for switch).
-    public var arguments: [String]
+    /// The event.
+    public var kind: EventKind
+    /// What it acts on, as written: the module or patch, the task's number
+    /// (nil: any task), or the busy module whose worker switches; nil for
+    /// `complete`.
+    public var operand: String?
     /// The choice point that fails: kind, patch, object target.
     public var failure: (kind: ChoicePoint.Kind, patch: String, target: String)?
 
     public static func == (a: ScenarioStep, b: ScenarioStep) -> Bool {
-        a.kind == b.kind && a.arguments == b.arguments && a.failure?.kind == b.failure?.kind
+        a.kind == b.kind && a.operand == b.operand && a.failure?.kind == b.failure?.kind
             && a.failure?.patch == b.failure?.patch && a.failure?.target == b.failure?.target
     }
 }
@@ -168,11 +170,7 @@ public struct Scenario: Sendable {
         return Scenario(lines: lines, isReplay: isReplay)
     }
 
-    static let stepKinds: [String: Int] = [
-        "coming": 1, "init": 1, "exit": 1, "going": 1, "load": 1, "disable": 1, "enable": 1, "unload": 1, "force": 1,
-        "complete": 0,
-    ]
-
+    /// `step VERB [WORD] [OPERAND] [fail ...]`, its words and operands as `EventKind` spells them.
     static func step(
         _ tokens: [(text: String, column: Int)], fail: ((text: String, column: Int), String) -> Void
     ) -> ScenarioStep? {
@@ -180,7 +178,7 @@ public struct Scenario: Sendable {
             fail(tokens[0], "expected 'step KIND ...'")
             return nil
         }
-        let kind = tokens[1].text
+        let verb = tokens[1].text
         var rest = Array(tokens.dropFirst(2))
         var failure: (kind: ChoicePoint.Kind, patch: String, target: String)?
         if let index = rest.firstIndex(where: { $0.text == "fail" }) {
@@ -192,26 +190,47 @@ public struct Scenario: Sendable {
             }
             failure = (choice, clause[2].text, clause[3].text)
         }
-        if kind == "switch" {
-            guard let what = rest.first, what.text == "task" || what.text == "worker" else {
-                fail(tokens[1], "expected 'step switch task [N]' or 'step switch worker MODULE'")
-                return nil
-            }
-            if what.text == "worker" && rest.count != 2 || what.text == "task" && rest.count > 2 {
-                fail(what, "expected 'step switch task [N]' or 'step switch worker MODULE'")
-                return nil
-            }
-            return ScenarioStep(kind: kind, arguments: rest.map(\.text), failure: failure)
-        }
-        guard let arity = stepKinds[kind] else {
-            fail(tokens[1], "unknown step \(VisibleText.quoted(kind)); expected coming, init, exit, going, load, disable, enable, unload, force, complete or switch")
+        // The kinds spelled with this verb, and what each takes after its words.
+        let kinds = EventKind.allCases.filter { $0.token.split(separator: " ")[0] == verb }
+        guard !kinds.isEmpty else {
+            let verbs = EventKind.stepVerbs
+            fail(tokens[1], "unknown step \(VisibleText.quoted(verb)); expected \(verbs.dropLast().joined(separator: ", ")) or \(verbs.last!)")
             return nil
         }
-        guard rest.count == arity else {
-            fail(tokens[1], arity == 0 ? "'step \(kind)' takes no name" : "expected 'step \(kind) NAME'")
+        let expected = "expected " + kinds.map { "'\(usage(of: $0))'" }.joined(separator: " or ")
+        var last = tokens[1]
+        var kind = kinds[0]
+        if kinds.count > 1 || kind.token.contains(" ") {
+            // A two-word kind: its second word is the first after the verb.
+            guard let word = rest.first, let chosen = kinds.first(where: { $0.token == verb + " " + word.text }) else {
+                fail(tokens[1], expected)
+                return nil
+            }
+            kind = chosen
+            last = word
+            rest.removeFirst()
+        }
+        let fits: Bool
+        switch kind.operand {
+        case .none: fits = rest.isEmpty
+        case .task: fits = rest.count <= 1
+        case .module, .patch, .worker: fits = rest.count == 1
+        }
+        guard fits else {
+            fail(last, kind.operand == .none ? "'step \(kind.token)' takes no name" : expected)
             return nil
         }
-        return ScenarioStep(kind: kind, arguments: rest.map(\.text), failure: failure)
+        return ScenarioStep(kind: kind, operand: rest.first?.text, failure: failure)
+    }
+
+    /// `step load NAME`: how a step of `kind` is written.
+    static func usage(of kind: EventKind) -> String {
+        switch kind.operand {
+        case .none: return "step \(kind.token)"
+        case .module, .patch: return "step \(kind.token) NAME"
+        case .task: return "step \(kind.token) [N]"
+        case .worker: return "step \(kind.token) MODULE"
+        }
     }
 
     /// Splits on spaces and tabs, with 1-based columns counting UTF-8 bytes (as in models).

@@ -54,7 +54,7 @@ public enum ScenarioRunner {
         if let core { world.core = core }
         try configure(&world, for: scenario)
         let symmetry = !scenario.lines.contains {
-            if case .step(let step) = $0.command { return step.kind == "switch" && step.arguments.count == 2 && step.arguments[0] == "task" }
+            if case .step(let step) = $0.command { return step.kind == .switchTask && step.operand != nil }
             return false
         }
         let compiled = CompiledWorld(world, symmetry: symmetry)
@@ -78,145 +78,29 @@ public enum ScenarioRunner {
         }
     }
 
-    /// Checks every name and parameter, and applies the insmod-time
+    /// Checks every name and parameter, then applies the insmod-time
     /// parameters (`replace=`, `block_transition=`) to the world.
     static func configure(_ world: inout World, for scenario: Scenario) throws(ModelErrors) {
-        var diagnostics: [Diagnostic] = []
-        var replace: [String: (Bool, SourceLocation)] = [:]
-        var busy: [String: (Bool, SourceLocation)] = [:]
-        let patches = Set(world.patches.map(\.name))
-        let modules = Set(world.modules.map(\.name))
-        func unknown(_ name: String, _ location: SourceLocation, patchOnly: Bool = false) {
-            let known = (world.patches.map(\.name) + (patchOnly ? [] : world.modules.map(\.name))).joined(separator: ", ")
-            diagnostics.append(
-                Diagnostic(
-                    location: location,
-                    message: "\(VisibleText.quoted(name)) is not a \(patchOnly ? "patch" : "patch or module") of the model; declared: \(known)"))
-        }
-        func remember(_ table: inout [String: (Bool, SourceLocation)], _ name: String, _ value: Bool, _ location: SourceLocation, _ what: String) {
-            if let (earlier, at) = table[name], earlier != value {
-                diagnostics.append(
-                    Diagnostic(
-                        location: location,
-                        message: "\(VisibleText.quoted(name)) is loaded with \(what)=\(value ? 1 : 0) here and \(what)=\(earlier ? 1 : 0) at \(at.line):\(at.column); a scenario needs one value"))
-            } else {
-                table[name] = (value, location)
-            }
-        }
-        for line in scenario.lines {
-            switch line.command {
-            case .insmod(let name, let parameters):
-                if patches.contains(name) {
-                    for (key, value) in parameters {
-                        switch key {
-                        case "pre_patch_ret":
-                            if Int32(value).map({ $0 > 0 }) ?? true {
-                                diagnostics.append(Diagnostic(location: line.location, message: "pre_patch_ret must be 0 or a negative errno, got \(VisibleText.quoted(value))"))
-                            }
-                        case "replace":
-                            guard value == "0" || value == "1" else {
-                                diagnostics.append(Diagnostic(location: line.location, message: "replace must be 0 or 1, got \(VisibleText.quoted(value))"))
-                                continue
-                            }
-                            remember(&replace, name, value == "1", line.location, "replace")
-                        default:
-                            diagnostics.append(Diagnostic(location: line.location, message: "unknown parameter \(VisibleText.quoted(key)) for patch \(VisibleText.quoted(name)); expected pre_patch_ret or replace"))
-                        }
-                    }
-                } else if modules.contains(name) {
-                    for (key, value) in parameters {
-                        guard key == "block_transition" else {
-                            diagnostics.append(Diagnostic(location: line.location, message: "unknown parameter \(VisibleText.quoted(key)) for module \(VisibleText.quoted(name)); expected block_transition"))
-                            continue
-                        }
-                        guard let flag = ["Y": true, "y": true, "1": true, "N": false, "n": false, "0": false][value] else {
-                            diagnostics.append(Diagnostic(location: line.location, message: "block_transition must be Y or N, got \(VisibleText.quoted(value))"))
-                            continue
-                        }
-                        remember(&busy, name, flag, line.location, "block_transition")
-                    }
-                } else {
-                    unknown(name, line.location)
-                }
-            case .rmmod(let name):
-                if !patches.contains(name) && !modules.contains(name) { unknown(name, line.location) }
-            case .writeEnabled(let patch, _), .writePrePatchReturn(let patch, _):
-                if !patches.contains(patch) { unknown(patch, line.location, patchOnly: true) }
-            case .writeForce(let patch):
-                if !patches.contains(patch) { unknown(patch, line.location, patchOnly: true) }
-                if !world.force {
-                    diagnostics.append(Diagnostic(location: line.location, message: "the model has 'force off'; declare 'force on' to write to force"))
-                }
-            case .step(let step):
-                checkStep(step, at: line.location)
-            }
-        }
-        /// A step must name what its kind acts on: a module, a patch, a task or a worker.
-        func checkStep(_ step: ScenarioStep, at location: SourceLocation) {
-            let name = step.arguments.first ?? ""
-            switch step.kind {
-            case "coming", "init", "exit", "going":
-                if !modules.contains(name) {
-                    diagnostics.append(
-                        Diagnostic(
-                            location: location,
-                            message: "'step \(step.kind)' takes a module; \(VisibleText.quoted(name)) is not one (declared modules: \(world.modules.map(\.name).joined(separator: ", ")))"))
-                }
-            case "load", "disable", "enable", "unload", "force":
-                if !patches.contains(name) { unknown(name, location, patchOnly: true) }
-                if step.kind == "force" && !world.force {
-                    diagnostics.append(Diagnostic(location: location, message: "the model has 'force off'; declare 'force on' to force"))
-                }
-            case "switch":
-                if step.arguments.first == "worker" {
-                    if !world.modules.contains(where: { $0.name == step.arguments[1] && $0.busy }) {
-                        diagnostics.append(Diagnostic(location: location, message: "\(VisibleText.quoted(step.arguments[1])) is not a busy module of the model"))
-                    }
-                } else if step.arguments.count == 2 {
-                    let text = step.arguments[1]
-                    if Int(text).map({ !(1...world.tasks).contains($0) }) ?? true {
-                        diagnostics.append(
-                            Diagnostic(location: location, message: "task \(VisibleText.quoted(text)) does not exist; expected a number from 1 to \(world.tasks)"))
-                    }
-                }
-            default:
-                break
-            }
-            if let failure = step.failure {
-                guard let p = world.patches.firstIndex(where: { $0.name == failure.patch }) else {
-                    unknown(failure.patch, location, patchOnly: true)
-                    return
-                }
-                guard let object = world.patches[p].objects.first(where: { objectName($0.target, in: world) == failure.target }) else {
-                    diagnostics.append(Diagnostic(location: location, message: "patch \(VisibleText.quoted(failure.patch)) has no object \(VisibleText.quoted(failure.target))"))
-                    return
-                }
-                let canFail: Bool
-                switch failure.kind {
-                case .prePatch: if case .mayFail = object.prePatch { canFail = true } else { canFail = false }
-                case .patching: canFail = object.patchingMayFail
-                }
-                if !canFail {
-                    diagnostics.append(
-                        Diagnostic(
-                            location: location,
-                            message: "\(failure.kind.rawValue) of \(VisibleText.quoted(failure.patch)) on \(VisibleText.quoted(failure.target)) cannot fail in the model; declare it may-fail"))
-                }
-            }
-        }
-        if !diagnostics.isEmpty { throw ModelErrors(diagnostics: diagnostics) }
-        /// The scenario's value of an insmod-time flag, else the selftest
-        /// module's default when the scenario loads it, else the model's.
+        var validation = ScenarioValidation(world: world)
+        for line in scenario.lines { validation.check(line) }
+        if !validation.diagnostics.isEmpty { throw ModelErrors(diagnostics: validation.diagnostics) }
+        apply(validation.flags, to: &world, for: scenario)
+    }
+
+    /// Sets each patch's `replace` and each module's `busy` to the
+    /// scenario's value, else to the selftest module's default when the
+    /// scenario loads it, else leaves the model's.
+    static func apply(_ flags: InsmodFlags, to world: inout World, for scenario: Scenario) {
         func chosen(_ name: String, _ given: [String: (Bool, SourceLocation)], _ defaults: [String: Bool]) -> Bool? {
             if let (value, _) = given[name] { return value }
             if let value = defaults[name], scenarioLoads(name, scenario) { return value }
             return nil
         }
         for index in world.patches.indices {
-            if let value = chosen(world.patches[index].name, replace, defaultReplace) { world.patches[index].replace = value }
+            if let value = chosen(world.patches[index].name, flags.replace, defaultReplace) { world.patches[index].replace = value }
         }
         for index in world.modules.indices {
-            if let value = chosen(world.modules[index].name, busy, defaultBusy) { world.modules[index].busy = value }
+            if let value = chosen(world.modules[index].name, flags.busy, defaultBusy) { world.modules[index].busy = value }
         }
     }
 
@@ -270,11 +154,11 @@ struct Execution<State: PackedState> {
         while world.inTransition(state) {
             var progressed = false
             // With symmetry the event switches "a task": fire it once per task.
-            for task in 0..<world.taskCount where fire(.switchTask(world.symmetry ? 0 : task)) == .done {
+            for task in 0..<world.taskCount where fire(LivepatchEvent(.switchTask, world.symmetry ? 0 : task)) == .done {
                 progressed = true
             }
-            for worker in 0..<world.workerCount where fire(.switchWorker(worker)) == .done { progressed = true }
-            if fire(.complete) == .done { progressed = true }
+            for worker in 0..<world.workerCount where fire(LivepatchEvent(.switchWorker, worker)) == .done { progressed = true }
+            if fire(LivepatchEvent(.complete)) == .done { progressed = true }
             if !progressed { break }
         }
     }
@@ -298,7 +182,7 @@ struct Execution<State: PackedState> {
                     output.append("bash: /sys/kernel/livepatch/\(name)/enabled: No such file or directory")
                     continue
                 }
-                let result = fire(value == 0 ? .disablePatch(p) : .enablePatch(p))
+                let result = fire(LivepatchEvent(value == 0 ? .disablePatch : .enablePatch, p))
                 if case .refused(let errno) = result { output.append("bash: echo: write error: \(Self.sysfsError(errno))") }
             case .writeForce(let name):
                 let p = patchIndex(name)!
@@ -306,7 +190,7 @@ struct Execution<State: PackedState> {
                     output.append("bash: /sys/kernel/livepatch/\(name)/force: No such file or directory")
                     continue
                 }
-                if fire(.forcePatch(p)) == .disabled { output.append("bash: echo: write error: Invalid argument") }
+                if fire(LivepatchEvent(.forcePatch, p)) == .disabled { output.append("bash: echo: write error: Invalid argument") }
             case .writePrePatchReturn(let name, let value):
                 let p = patchIndex(name)!
                 guard isLoaded(p) else {
@@ -365,18 +249,18 @@ struct Execution<State: PackedState> {
                 output.append(failure + "File exists")
                 return
             }
-            if case .refused(let errno) = fire(.moduleComing(m)) {
+            if case .refused(let errno) = fire(LivepatchEvent(.moduleComing, m)) {
                 output.append(failure + Errno.text(errno))
                 return
             }
-            _ = fire(.moduleInit(m))
+            _ = fire(LivepatchEvent(.moduleInit, m))
         } else if let p = patchIndex(name) {
             guard !isLoaded(p) else {
                 output.append(failure + "File exists")
                 return
             }
             prePatchReturn[p] = parameters["pre_patch_ret"].flatMap { Int32($0) }.flatMap { $0 == 0 ? nil : $0 }
-            if case .refused(let errno) = fire(.loadPatch(p)) {
+            if case .refused(let errno) = fire(LivepatchEvent(.loadPatch, p)) {
                 output.append(failure + Errno.text(errno))
                 prePatchReturn[p] = nil
             }
@@ -385,13 +269,13 @@ struct Execution<State: PackedState> {
 
     mutating func rmmod(_ name: String) {
         if let m = moduleIndex(name) {
-            guard fire(.moduleExit(m)) == .done else {
+            guard fire(LivepatchEvent(.moduleExit, m)) == .done else {
                 output.append("rmmod: ERROR: Module \(name) is not currently loaded")
                 return
             }
-            _ = fire(.moduleGoing(m))
+            _ = fire(LivepatchEvent(.moduleGoing, m))
         } else if let p = patchIndex(name) {
-            switch fire(.unloadPatch(p)) {
+            switch fire(LivepatchEvent(.unloadPatch, p)) {
             case .done: prePatchReturn[p] = nil
             case .refused: output.append("rmmod: ERROR: Module \(name) is in use")
             case .disabled: output.append("rmmod: ERROR: Module \(name) is not currently loaded")
@@ -401,28 +285,8 @@ struct Execution<State: PackedState> {
 
     /// One explorer step, exactly.
     mutating func replay(_ step: ScenarioStep, text: String) throws {
-        let name = step.arguments.first ?? ""
-        let event: LivepatchEvent
-        switch step.kind {
-        case "coming": event = .moduleComing(moduleIndex(name) ?? -1)
-        case "init": event = .moduleInit(moduleIndex(name) ?? -1)
-        case "exit": event = .moduleExit(moduleIndex(name) ?? -1)
-        case "going": event = .moduleGoing(moduleIndex(name) ?? -1)
-        case "load": event = .loadPatch(patchIndex(name) ?? -1)
-        case "disable": event = .disablePatch(patchIndex(name) ?? -1)
-        case "enable": event = .enablePatch(patchIndex(name) ?? -1)
-        case "unload": event = .unloadPatch(patchIndex(name) ?? -1)
-        case "force": event = .forcePatch(patchIndex(name) ?? -1)
-        case "complete": event = .complete
-        default:
-            if step.arguments.first == "worker" {
-                let m = moduleIndex(step.arguments[1]) ?? -1
-                event = .switchWorker(Int(world.workerOfModule[m]))
-            } else {
-                event = .switchTask(step.arguments.count == 2 ? (Int(step.arguments[1]) ?? 1) - 1 : 0)
-            }
-        }
-        if case .moduleComing(let m) = event, m < 0 { return }
+        // `ScenarioRunner.configure` has checked every name.
+        guard let event = world.event(step.kind, named: step.operand) else { return }
         var failing: Set<ChoicePoint> = []
         if let failure = step.failure, let p = patchIndex(failure.patch),
             let g = world.object(patch: p, target: failure.target)
