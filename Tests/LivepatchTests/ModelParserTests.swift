@@ -67,7 +67,7 @@ final class ModelParserTests: XCTestCase {
         assertErrors(text, [expected], file: file, line: line)
     }
 
-    static let keywordList = "tasks, force, core, module, patch, state, object, check, expect"
+    static let keywordList = "tasks, force, core, module, patch, state, object, check, expect, data, setting, on, code, original"
     static let callbackList =
         "pre_patch, pre_patch(may-fail ERRNO), pre_patch(fails ERRNO), post_patch, pre_unpatch, post_unpatch, patching(may-fail)"
     static let errnoList = "expected -ENODEV, -EBUSY, -EINVAL, -ENOMEM, -EPERM, -EAGAIN or a negative integer"
