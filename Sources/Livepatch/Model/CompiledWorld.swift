@@ -74,6 +74,8 @@ public struct WorldTables {
     @usableFromInline let workerMask: UnsafePointer<UInt64>
     /// Only for the `no-switch-after-reverse` core.
     @usableFromInline let reversed: BitField
+    /// The author contracts (section 8) and their fields; disabled in worlds without data or settings.
+    @usableFromInline let contracts: ContractTables
 
     /// Words a state needs.
     public let wordCount: Int
@@ -193,6 +195,7 @@ public struct WorldTables {
         workerPatched = fields(workerCount, maxValue: 1)
         workerSleeping = fields(workerCount, maxValue: 1)
         reversed = world.core == .noSwitchAfterReverse ? layout.add(maxValue: 1) : .empty
+        contracts = ContractTables(world, layout: &layout, storage: storage)
         wordCount = layout.wordCount
         bitCount = layout.bitCount
         let taskMask = storage.table(UInt64.self, count: wordCount, fill: 0)

@@ -97,7 +97,10 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         for index in 0..<taskEvents.lowerBound {
             emitEvent(index, from: state, transition: transition, target: target, into: &sink)
         }
-        if switching {
+        if switching && tables.contracts.enabled {
+            // A switch changes which code a task runs: the contracts judge it in the machine.
+            for index in taskEvents { emitEvent(index, from: state, transition: transition, target: target, into: &sink) }
+        } else if switching {
             if taskRunMask != 0 {
                 // Each task not yet in the target state switches: one bit flips.
                 let word = state.word(taskWord)
