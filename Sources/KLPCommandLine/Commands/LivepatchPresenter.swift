@@ -40,7 +40,8 @@ struct LivepatchPresenter<State: PackedState>: ModelPresenter {
             steps.append(
                 StepDocument(
                     number: offset + 1, action: record.event.command(in: world, failed: record.failed), log: log,
-                    changes: world.changes(from: before, to: step.state)))
+                    changes: record.log.filter { $0.hasPrefix(ContractMessage.prefix) }
+                        + world.changes(from: before, to: step.state)))
             before = step.state
         }
         return steps
