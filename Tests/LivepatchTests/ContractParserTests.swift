@@ -137,6 +137,16 @@ final class ContractParserTests: XCTestCase {
             ])
     }
 
+    /// A trailing comma or an empty `on` line: the column stays on the line.
+    func testMissingActionColumns() {
+        assertErrors(
+            "data d\npatch p\n  object vmlinux: pre_patch\n    on pre_patch: alloc d,\n    on pre_patch:\n",
+            [
+                "t.klp:4:26: error: missing action; expected on CALLBACK: ACTION, ACTION... with actions alloc, free, adopt, set, save, restore, if-prev, unless-prev",
+                "t.klp:5:8: error: missing action; expected on CALLBACK: ACTION, ACTION... with actions alloc, free, adopt, set, save, restore, if-prev, unless-prev",
+            ])
+    }
+
     func testOriginalBeforeAnyObjectAndAdoptWithTheRightState() {
         assertErrors(
             "data d\nsetting s a b\npatch p\n  original needs s=a\n  object vmlinux: pre_patch\n",

@@ -4,27 +4,26 @@ import XCTest
 
 @testable import Livepatch
 
-/// Section 8 (author contracts) on tiny worlds: each property's verdict and
-/// shortest trace derived by hand, the corrected world passing, symmetry on
-/// and off agreeing, and the canonical numbering of allocations.
-final class ContractSemanticsTests: XCTestCase {
-    struct Outcome {
-        /// Violated properties (findings left out).
-        var violated: Set<String>
-        /// Per violated property, its shortest trace as scenario step lines.
-        var traces: [String: [String]]
-        /// Per violated property, why (the replayed last step's reason).
-        var reasons: [String: String]
-        var states: UInt64
-    }
+/// What a contract search found.
+struct ContractOutcome {
+    /// Violated properties (findings left out).
+    var violated: Set<String>
+    /// Per violated property, its shortest trace as scenario step lines.
+    var traces: [String: [String]]
+    /// Per violated property, why (the replayed last step's reason).
+    var reasons: [String: String]
+    var states: UInt64
+}
 
-    func search(_ text: String, symmetry: Bool, file: StaticString = #filePath, line: UInt = #line) throws -> Outcome {
+extension XCTestCase {
+    /// Explores a one-word contract world with every property checked.
+    func contractSearch(_ text: String, symmetry: Bool, file: StaticString = #filePath, line: UInt = #line) throws -> ContractOutcome {
         let world = try ModelParser.parse(text, file: "tiny.klp")
         let compiled = CompiledWorld(world, symmetry: symmetry)
         XCTAssertEqual(compiled.wordCount, 1, "a tiny world fits one word", file: file, line: line)
         let report = try Explorer.explore(LivepatchModel<UInt64>(world: compiled), options: SearchOptions(threads: 1))
         XCTAssertTrue(report.statistics.complete, file: file, line: line)
-        var outcome = Outcome(violated: [], traces: [:], reasons: [:], states: report.statistics.states)
+        var outcome = ContractOutcome(violated: [], traces: [:], reasons: [:], states: report.statistics.states)
         for (index, status) in report.statuses.enumerated() where status.isViolated {
             let property = LivepatchProperty.allCases[index]
             guard !property.isFinding else { continue }
@@ -44,16 +43,21 @@ final class ContractSemanticsTests: XCTestCase {
     }
 
     /// Searches with symmetry on and off, asserts the same verdicts, returns the symmetric outcome.
-    func check(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> Outcome {
-        let on = try search(text, symmetry: true, file: file, line: line)
-        let off = try search(text, symmetry: false, file: file, line: line)
+    func contractCheck(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> ContractOutcome {
+        let on = try contractSearch(text, symmetry: true, file: file, line: line)
+        let off = try contractSearch(text, symmetry: false, file: file, line: line)
         XCTAssertEqual(on.violated, off.violated, "symmetry on and off disagree", file: file, line: line)
         for (property, trace) in on.traces {
             XCTAssertEqual(trace.count, off.traces[property]?.count, "\(property): shortest traces differ in length", file: file, line: line)
         }
         return on
     }
+}
 
+/// Section 8 (author contracts) on tiny worlds: each property's verdict and
+/// shortest trace derived by hand, the corrected world passing, symmetry on
+/// and off agreeing, and the canonical numbering of allocations.
+final class ContractSemanticsTests: XCTestCase {
     static let callbacks = "pre_patch post_patch pre_unpatch post_unpatch"
 
     // MARK: data-ready
@@ -65,7 +69,7 @@ final class ContractSemanticsTests: XCTestCase {
     /// callback, and its completion runs post_patch again, whose `alloc`
     /// overwrites the only pointer to the first allocation.
     func testDataAllocatedInPostPatchIsNotReadyForTheNewCode() throws {
-        let outcome = try check(
+        let outcome = try contractCheck(
             """
             tasks 1
             data table
@@ -90,7 +94,7 @@ final class ContractSemanticsTests: XCTestCase {
     /// that disable and disabling again frees it twice; and a load reversed
     /// at once never frees (no post_unpatch frees): a leak.
     func testDataFreedInPreUnpatchWhileTasksRunTheNewCode() throws {
-        let outcome = try check(
+        let outcome = try contractCheck(
             """
             tasks 1
             data table
@@ -116,7 +120,7 @@ final class ContractSemanticsTests: XCTestCase {
 
     /// The corrected table: allocated in pre_patch, freed in post_unpatch.
     func testDataAllocatedInPrePatchAndFreedInPostUnpatchPasses() throws {
-        let outcome = try check(
+        let outcome = try contractCheck(
             """
             tasks 2
             data table
@@ -151,7 +155,7 @@ final class ContractSemanticsTests: XCTestCase {
         """
 
     func testAdoptedDataFreedTwiceAfterAReversal() throws {
-        let outcome = try check(Self.adoptAndFreeOnReversal)
+        let outcome = try contractCheck(Self.adoptAndFreeOnReversal)
         XCTAssertEqual(outcome.violated, ["data-freed-once"])
         XCTAssertEqual(
             outcome.traces["data-freed-once"],
@@ -166,7 +170,7 @@ final class ContractSemanticsTests: XCTestCase {
         let fixed = Self.adoptAndFreeOnReversal.replacingOccurrences(
             of: "    on pre_patch: adopt table\n    on post_unpatch: free table",
             with: "    on pre_patch: adopt table\n    on post_unpatch: unless-prev 1 free table")
-        XCTAssertEqual(try check(fixed).violated, [])
+        XCTAssertEqual(try contractCheck(fixed).violated, [])
     }
 
     // MARK: data-no-leak
@@ -174,7 +178,7 @@ final class ContractSemanticsTests: XCTestCase {
     /// A replacement with no state to carry A's allocation: completing B
     /// retires A, the only patch whose pointer reaches it.
     func testReplacementWithoutAStateLeaks() throws {
-        let outcome = try check(
+        let outcome = try contractCheck(
             """
             tasks 1
             data table
@@ -196,7 +200,7 @@ final class ContractSemanticsTests: XCTestCase {
 
     /// `alloc` over the only pointer to a live allocation leaks it at once.
     func testAllocOverTheOnlyPointerLeaks() throws {
-        let outcome = try check(
+        let outcome = try contractCheck(
             """
             tasks 1
             data table
@@ -226,7 +230,7 @@ final class ContractSemanticsTests: XCTestCase {
     /// Set in pre_patch: right after the load the UNPATCHED task runs the
     /// original code, which must never see the new value.
     func testSettingChangedInPrePatchIsSeenByTheOriginalCode() throws {
-        let outcome = try check(Self.challengeAck)
+        let outcome = try contractCheck(Self.challengeAck)
         XCTAssertEqual(outcome.violated, ["setting-compatible"])
         XCTAssertEqual(outcome.traces["setting-compatible"], ["step load P"])
         XCTAssertEqual(
@@ -235,7 +239,7 @@ final class ContractSemanticsTests: XCTestCase {
         // Done right: post_patch sets, pre_unpatch restores.
         let right = Self.challengeAck.replacingOccurrences(of: "on pre_patch: set", with: "on post_patch: set")
             .replacingOccurrences(of: "on post_unpatch: set", with: "on pre_unpatch: set")
-        XCTAssertEqual(try check(right).violated, [])
+        XCTAssertEqual(try contractCheck(right).violated, [])
     }
 
     // MARK: setting-restored
@@ -243,7 +247,7 @@ final class ContractSemanticsTests: XCTestCase {
     /// Changed in post_patch and never restored: once P is disabled and
     /// gone, the setting is not at its boot value.
     func testSettingNotRestored() throws {
-        let outcome = try check(
+        let outcome = try contractCheck(
             """
             tasks 1
             setting level quiet loud
@@ -262,7 +266,7 @@ final class ContractSemanticsTests: XCTestCase {
 
     /// `restore` from live data that holds no saved value.
     func testRestoreWithoutASavedValue() throws {
-        let outcome = try check(
+        let outcome = try contractCheck(
             """
             tasks 1
             data saved
@@ -301,7 +305,7 @@ final class ContractSemanticsTests: XCTestCase {
         // switches runs P's code for drv with quirk=off. (drv coming first
         // and P loading second fails as fast: the switch comes before the
         // completion's post_patch.)
-        let outcome = try check(world)
+        let outcome = try contractCheck(world)
         XCTAssertEqual(outcome.violated, ["setting-compatible"])
         XCTAssertEqual(outcome.traces["setting-compatible"]?.count, 3)
         XCTAssertEqual(
@@ -336,8 +340,8 @@ final class ContractSemanticsTests: XCTestCase {
                 on pre_patch: alloc table
                 on post_unpatch: free table
             """
-        let plain = try search(core, symmetry: false)
-        let data = try search(withData, symmetry: false)
+        let plain = try contractSearch(core, symmetry: false)
+        let data = try contractSearch(withData, symmetry: false)
         XCTAssertEqual(data.violated, [])
         XCTAssertEqual(data.states, plain.states)
     }
@@ -350,5 +354,91 @@ final class ContractSemanticsTests: XCTestCase {
             try ModelParser.parse("setting s a b c\npatch P\n  object vmlinux: pre_patch\n", file: "t.klp"), symmetry: true)
         XCTAssertTrue(withSetting.contracts.enabled)
         XCTAssertEqual(withSetting.bitCount, plain.bitCount + 2)
+    }
+}
+
+/// The shipped contract models: each mistake fails with its property and
+/// the shortest trace its comment derives, and passes once corrected.
+final class ContractModelTests: XCTestCase {
+    static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Models/samples")
+
+    func text(_ name: String) throws -> String {
+        try String(contentsOf: Self.samples.appendingPathComponent(name + ".klp"), encoding: .utf8)
+    }
+
+    func replacing(_ text: String, _ pairs: [(String, String)], file: StaticString = #filePath, line: UInt = #line) -> String {
+        var result = text
+        for (old, new) in pairs {
+            XCTAssertTrue(result.contains(old), "'\(old)' not in the model", file: file, line: line)
+            result = result.replacingOccurrences(of: old, with: new)
+        }
+        return result
+    }
+
+    func testMistakesFailWithTheirPropertyAndShortestTrace() throws {
+                let expected: [(String, String, Int)] = [
+            ("mistake-cumulative-uname-restore", "setting-restored", 9),
+            ("mistake-adopt-then-free-on-reversal", "data-freed-once", 9),
+            ("mistake-alloc-in-post-patch", "data-ready", 2),
+            ("mistake-free-in-pre-unpatch", "data-ready", 5),
+            ("mistake-replace-without-state", "data-no-leak", 6),
+            ("mistake-module-object-allocates-for-vmlinux", "data-ready", 2),
+            ("tcp-challenge-ack-wrong", "setting-compatible", 1),
+        ]
+        for (name, property, steps) in expected {
+            let outcome = try contractCheck(try text(name))
+            XCTAssertTrue(outcome.violated.contains(property), "\(name): \(outcome.violated)")
+            XCTAssertEqual(outcome.traces[property]?.count, steps, "\(name): \(outcome.traces[property] ?? [])")
+        }
+        for name in ["tcp-challenge-ack-right", "probe-fixup-module-setting"] {
+            XCTAssertEqual(try contractCheck(try text(name)).violated, [], name)
+        }
+    }
+
+    func testCorrectedMistakesPass() throws {
+                let corrected = [
+            replacing(try text("mistake-adopt-then-free-on-reversal"), [
+                ("    on pre_patch: adopt table\n    on post_unpatch: free table", "    on pre_patch: adopt table\n    on post_unpatch: unless-prev 1 free table")
+            ]),
+            replacing(try text("mistake-alloc-in-post-patch"), [
+                ("object vmlinux: post_patch post_unpatch", "object vmlinux: pre_patch post_unpatch"),
+                ("on post_patch: alloc table", "on pre_patch: alloc table"),
+            ]),
+            replacing(try text("mistake-free-in-pre-unpatch"), [
+                ("object vmlinux: pre_patch pre_unpatch", "object vmlinux: pre_patch post_unpatch"),
+                ("on pre_unpatch: free table", "on post_unpatch: free table"),
+            ]),
+            replacing(try text("mistake-replace-without-state"), [
+                ("patch fix1\n  object", "patch fix1\n  state 1 version 1 carries table\n  object"),
+                ("patch fix2 replace\n  object vmlinux: pre_patch post_unpatch\n",
+                 "patch fix2 replace\n  state 1 version 1 carries table\n  object vmlinux: pre_patch post_unpatch\n    on pre_patch: if-prev 1 adopt table, unless-prev 1 alloc table\n    on post_unpatch: unless-prev 1 free table\n"),
+            ]),
+            replacing(try text("mistake-module-object-allocates-for-vmlinux"), [
+                ("  object vmlinux: pre_patch post_unpatch\n    code uses table\n",
+                 "  object vmlinux: pre_patch post_unpatch\n    on pre_patch: alloc table\n    on post_unpatch: free table\n    code uses table\n"),
+                ("    on pre_patch: alloc table\n    on post_unpatch: free table\n    code uses table\n\ncheck", "    code uses table\n\ncheck"),
+            ]),
+            // uname done right: the original travels in klp_state 1; v2 adopts
+            // it, and hands the release back to v1 when its own load is reversed.
+            """
+            tasks 1
+            data saved
+            setting uts_release original v1 v2
+            patch livepatch_v1 replace
+              state 1 version 1 carries saved
+              object vmlinux: pre_patch post_unpatch
+                on pre_patch: alloc saved, save uts_release in saved, set uts_release=v1
+                on post_unpatch: restore uts_release from saved, free saved
+            patch livepatch_v2 replace
+              state 1 version 2 carries saved
+              object vmlinux: pre_patch post_unpatch
+                on pre_patch: if-prev 1 adopt saved, unless-prev 1 alloc saved, unless-prev 1 save uts_release in saved, set uts_release=v2
+                on post_unpatch: if-prev 1 set uts_release=v1, unless-prev 1 restore uts_release from saved, unless-prev 1 free saved
+            """,
+        ]
+        for (index, world) in corrected.enumerated() {
+            XCTAssertEqual(try contractCheck(world).violated, [], "corrected model \(index)")
+        }
     }
 }

@@ -224,7 +224,8 @@ final class ModelParserTests: XCTestCase {
         XCTAssertEqual(callbacks.patches.map(\.replace), [false, true])
         let state = try ModelParser.parse(contentsOf: root.appendingPathComponent("test-state.klp").path)
         XCTAssertEqual(state.patches.map(\.states), [
-            [SystemState(id: 1, version: 1)], [SystemState(id: 1, version: 2)], [SystemState(id: 1, version: 2)],
+            [SystemState(id: 1, version: 1, carries: 0)], [SystemState(id: 1, version: 2, carries: 0)],
+            [SystemState(id: 1, version: 2, carries: 0)],
         ])
         XCTAssertEqual(state.modules, [])
     }

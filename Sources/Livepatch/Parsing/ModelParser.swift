@@ -1180,7 +1180,8 @@ extension KLPParser {
         var ok = true
         for (index, words) in actions.enumerated() {
             if words.isEmpty {
-                let column = index < commaColumns.count ? commaColumns[index] : (commaColumns.last.map { $0 + 1 } ?? callbackToken.end + 1)
+                // At the comma after the empty action, or the last comma, or the callback.
+                let column = index < commaColumns.count ? commaColumns[index] : (commaColumns.last ?? callbackToken.column)
                 error(line, column, "missing action; expected \(usage) with actions alloc, free, adopt, set, save, restore, if-prev, unless-prev")
                 ok = false
                 continue
