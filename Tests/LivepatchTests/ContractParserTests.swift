@@ -137,6 +137,36 @@ final class ContractParserTests: XCTestCase {
             ])
     }
 
+    func testDataAndSettingDeclarationErrors() {
+        assertErrors(
+            """
+            data 9lives
+            data a
+            data b static
+            data c
+            data d
+            data e
+            data a extra
+            setting s x y
+            setting s x y
+            setting t in m x
+            setting u x=1 y
+            setting 7up x
+            patch p
+              object vmlinux: pre_patch
+            """,
+            [
+                "t.klp:1:6: error: invalid data name '9lives'; names match [A-Za-z_][A-Za-z0-9_-]*",
+                "t.klp:6:6: error: too many data: at most 4 may be declared",
+                "t.klp:7:6: error: duplicate data 'a' (first declared at 2:6)",
+                "t.klp:7:8: error: unexpected 'extra'; expected 'static' or end of line",
+                "t.klp:9:9: error: duplicate setting 's' (first declared at 8:9)",
+                "t.klp:10:14: error: unknown module 'm' owning setting 't'; no modules are declared",
+                "t.klp:11:11: error: invalid value 'x=1'; a setting's values contain no '=', '|' or ','",
+                "t.klp:12:9: error: invalid setting name '7up'; names match [A-Za-z_][A-Za-z0-9_-]*",
+            ])
+    }
+
     /// A trailing comma or an empty `on` line: the column stays on the line.
     func testMissingActionColumns() {
         assertErrors(

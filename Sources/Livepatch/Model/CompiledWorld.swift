@@ -76,6 +76,8 @@ public struct WorldTables {
     @usableFromInline let reversed: BitField
     /// The author contracts (section 8) and their fields; disabled in worlds without data or settings.
     @usableFromInline let contracts: ContractTables
+    /// `contracts.enabled`, as a plain field: the hooks in the hot path test it once per call.
+    @usableFromInline let hasContracts: Bool
 
     /// Words a state needs.
     public let wordCount: Int
@@ -196,6 +198,7 @@ public struct WorldTables {
         workerSleeping = fields(workerCount, maxValue: 1)
         reversed = world.core == .noSwitchAfterReverse ? layout.add(maxValue: 1) : .empty
         contracts = ContractTables(world, layout: &layout, storage: storage)
+        hasContracts = contracts.enabled
         wordCount = layout.wordCount
         bitCount = layout.bitCount
         let taskMask = storage.table(UInt64.self, count: wordCount, fill: 0)

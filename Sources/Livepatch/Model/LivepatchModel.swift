@@ -97,7 +97,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         for index in 0..<taskEvents.lowerBound {
             emitEvent(index, from: state, transition: transition, target: target, into: &sink)
         }
-        if switching && tables.contracts.enabled {
+        if switching && tables.hasContracts {
             // A switch changes which code a task runs: the contracts judge it in the machine.
             for index in taskEvents { emitEvent(index, from: state, transition: transition, target: target, into: &sink) }
         } else if switching {

@@ -2,9 +2,10 @@ import KLPEngine
 
 /// Section 8: what the patches' own callbacks do to their data and settings,
 /// and what the code tasks can run needs. The core calls in at two places
-/// only, both guarded by the world-constant `contracts.enabled`: after a
+/// only, both guarded by the world-constant `hasContracts`: after a
 /// callback runs and succeeds (`runActions`) and at the end of every step
-/// (`finishContracts`).
+/// (`finishContracts`). In such worlds `LivepatchModel` also sends task
+/// switches through the machine, since a switch changes the code a task runs.
 extension Machine {
     // MARK: Pointers and data
 

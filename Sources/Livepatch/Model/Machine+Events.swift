@@ -368,6 +368,6 @@ extension Machine {
             mark(.singleTransition)
             log.explain(.singleTransition, "the transition patch '\(world.patchName(p))' is not listed")
         }
-        if world.contracts.enabled { finishContracts() }
+        if world.hasContracts { finishContracts() }
     }
 }

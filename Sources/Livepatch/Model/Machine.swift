@@ -158,7 +158,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
             }
             state[flag: world.preOpen[g]] = true
             failedPrePatch &= ~(1 << UInt64(g))
-            if world.contracts.enabled { runActions(g, .prePatch) }
+            if world.hasContracts { runActions(g, .prePatch) }
         } else {
             failedPrePatch |= 1 << UInt64(g)
         }
@@ -181,7 +181,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
             log.explain(.postPatchAllTasks, "\(call(.postPatch, g)) ran while a task still runs older code for '\(objectName(g))'")
         }
         state[flag: world.postOpen[g]] = true
-        if world.contracts.enabled { runActions(g, .postPatch) }
+        if world.hasContracts { runActions(g, .postPatch) }
     }
 
     /// `klp_pre_unpatch_callback`.
@@ -192,7 +192,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
             log.explain(.preUnpatchPaired, "\(call(.preUnpatch, g)) ran with no post_patch before it")
         }
         state[flag: world.postOpen[g]] = false
-        if world.contracts.enabled { runActions(g, .preUnpatch) }
+        if world.hasContracts { runActions(g, .preUnpatch) }
     }
 
     /// `klp_post_unpatch_callback`: runs only while the core's flag is set.
@@ -217,7 +217,7 @@ public struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle>
         }
         state[flag: world.preOpen[g]] = false
         state[flag: world.flag[g]] = false
-        if world.contracts.enabled { runActions(g, .postUnpatch) }
+        if world.hasContracts { runActions(g, .postUnpatch) }
     }
 
     // MARK: Which code tasks run (section 4, "function versions")
