@@ -133,6 +133,33 @@ final class ContractSemanticsTests: XCTestCase {
         XCTAssertEqual(outcome.violated, [])
     }
 
+    /// Static storage lives while its patch module is inserted: B adopts
+    /// A's static buffer; once A is replaced (retired, still inserted) the
+    /// buffer lives on, and `rmmod A` leaves B's pointer dangling while every
+    /// task runs B's code.
+    func testAdoptedStaticStorageDanglesAfterItsModuleIsRemoved() throws {
+        let outcome = try contractCheck(
+            """
+            tasks 1
+            data buf static
+            patch A
+              state 1 version 1 carries buf
+              object vmlinux: \(Self.callbacks)
+            patch B replace
+              state 1 version 1 carries buf
+              object vmlinux: \(Self.callbacks)
+                on post_patch: if-prev 1 adopt buf
+                code uses buf
+            """)
+        XCTAssertEqual(outcome.violated, ["data-ready"])
+        XCTAssertEqual(
+            outcome.traces["data-ready"],
+            ["step load A", "step switch task", "step complete", "step load B", "step switch task", "step complete", "step unload A"])
+        XCTAssertEqual(
+            outcome.reasons["data-ready"],
+            "a task runs the new code of 'B' for 'vmlinux', which uses buf through B's pointer, which points to the static storage of a removed patch module")
+    }
+
     // MARK: data-freed-once
 
     /// A takes the allocation; B adopts it in pre_patch and frees it in

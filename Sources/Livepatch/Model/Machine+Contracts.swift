@@ -308,7 +308,8 @@ extension Machine {
     /// The checks on one entry that some task runs for target t.
     @usableFromInline mutating func checkCode(_ entry: Entry, target t: Int, taskPatched: Bool) {
         let c = world.contracts
-        let who = "a task in \(taskPatched ? "PATCHED" : "UNPATCHED")"
+        // Outside a transition every task runs the same code (its IDLE state reads UNPATCHED).
+        let who = transitionPatch < 0 ? "a task" : "a task in \(taskPatched ? "PATCHED" : "UNPATCHED")"
         if entry.runsOriginal {
             let start = Int(c.originalNeedStart[t])
             for n in start..<(start &+ Int(c.originalNeedCount[t])) {
