@@ -74,6 +74,12 @@ final class ContractParserTests: XCTestCase {
         XCTAssertTrue(patch.objects[1].contract.uses.isEmpty)
     }
 
+    /// A setting's owning module resolves after the whole file, as targets do.
+    func testSettingOwnerMayBeDeclaredLater() throws {
+        let world = try XCTUnwrap(parse("setting quirk in drv a b\nmodule drv\npatch p\n  object drv: post_patch\n"))
+        XCTAssertEqual(world.settings.map(\.owner), [0])
+    }
+
     func testWorldsWithoutContractLinesHaveNone() throws {
         let world = try XCTUnwrap(parse("patch p\n  state 1 version 1\n  object vmlinux: pre_patch\n"))
         XCTAssertFalse(world.hasContracts)
@@ -122,7 +128,7 @@ final class ContractParserTests: XCTestCase {
                 "t.klp:13:19: error: 'free table' of static data; static storage is never allocated or freed",
                 "t.klp:14:20: error: 'adopt loglevel' in patch 'p', which has no state carrying it; expected a 'state ID version V carries loglevel' line",
                 "t.klp:15:41: error: unknown value 'loud' of setting 'console_loglevel'; expected one of: default, motormouth",
-                "t.klp:16:24: error: unknown setting 'volume'; declared settings: console_loglevel",
+                "t.klp:16:24: error: unknown setting 'volume'; declared settings: console_loglevel, probe",
                 "t.klp:17:45: error: unknown data 'nodata'; declared data: loglevel, table",
                 "t.klp:18:20: error: unknown action 'frob'; expected alloc, free, adopt, set, save, restore, if-prev or unless-prev",
                 "t.klp:19:35: error: missing action; expected on CALLBACK: ACTION, ACTION... with actions alloc, free, adopt, set, save, restore, if-prev, unless-prev",

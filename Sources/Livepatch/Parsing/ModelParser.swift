@@ -240,6 +240,8 @@ private struct KLPParser {
     var dataIndex: [String: Int] = [:]
     var settings: [SettingDecl] = []
     var settingIndex: [String: Int] = [:]
+    /// `setting NAME in MODULE`: the module, resolved at the end.
+    var settingOwners: [(setting: Int, module: String, location: SourceLocation)] = []
 
     init(file: String) { self.file = file }
 
@@ -904,6 +906,15 @@ private struct KLPParser {
 
     mutating func finish() {
         let moduleList = modules.map(\.name).joined(separator: ", ")
+        for owner in settingOwners {
+            if let m = moduleIndex[owner.module] {
+                settings[owner.setting].owner = m
+            } else if !rejectedModules.contains(owner.module) {
+                let declared = modules.isEmpty ? "no modules are declared" : "declared modules: \(moduleList)"
+                error(owner.location.line, owner.location.column,
+                      "unknown module '\(owner.module)' owning setting '\(settings[owner.setting].name)'; \(declared)")
+            }
+        }
         if patches.isEmpty {
             error(1, 1, "no patch declared; expected at least one 'patch NAME' line with its 'object' lines")
         }
@@ -979,8 +990,8 @@ extension KLPParser {
             return
         }
         var rest = args.dropFirst()
-        var owner: Int?
-        var ownerOK = true
+        // The owner resolves after the whole file, as object targets do.
+        var owner: Token?
         if let word = rest.first, word.text == "in" {
             rest = rest.dropFirst()
             guard let module = rest.first else {
@@ -988,15 +999,7 @@ extension KLPParser {
                 return
             }
             rest = rest.dropFirst()
-            if let m = moduleIndex[module.text] {
-                owner = m
-            } else {
-                ownerOK = false
-                if !rejectedModules.contains(module.text) {
-                    let declared = modules.isEmpty ? "no modules are declared" : "declared modules: \(modules.map(\.name).joined(separator: ", "))"
-                    error(line, module.column, "unknown module '\(module.text)' owning setting '\(nameToken.text)'; \(declared)")
-                }
-            }
+            owner = module
         }
         guard !rest.isEmpty else {
             let end = args.last.map(\.end) ?? keyword.end
@@ -1033,9 +1036,10 @@ extension KLPParser {
             error(line, nameToken.column, "too many settings: at most \(World.Limits.settings) may be declared")
             return
         }
-        guard ownerOK, valuesOK else { return }
+        guard valuesOK else { return }
+        if let owner { settingOwners.append((settings.count, owner.text, location(line, owner.column))) }
         settingIndex[nameToken.text] = settings.count
-        settings.append(SettingDecl(name: nameToken.text, values: values, owner: owner, location: location(line, nameToken.column)))
+        settings.append(SettingDecl(name: nameToken.text, values: values, location: location(line, nameToken.column)))
     }
 
     /// The patch whose latest object a contract line belongs to; reports a
