@@ -13,6 +13,7 @@ struct ContractOutcome {
     /// Per violated property, why (the replayed last step's reason).
     var reasons: [String: String]
     var states: UInt64
+    var transitions: UInt64
 }
 
 extension XCTestCase {
@@ -23,7 +24,8 @@ extension XCTestCase {
         XCTAssertEqual(compiled.wordCount, 1, "a tiny world fits one word", file: file, line: line)
         let report = try Explorer.explore(LivepatchModel<UInt64>(world: compiled), options: SearchOptions(threads: 1))
         XCTAssertTrue(report.statistics.complete, file: file, line: line)
-        var outcome = ContractOutcome(violated: [], traces: [:], reasons: [:], states: report.statistics.states)
+        var outcome = ContractOutcome(violated: [], traces: [:], reasons: [:], states: report.statistics.states,
+            transitions: report.statistics.transitions)
         for (index, status) in report.statuses.enumerated() where status.isViolated {
             let property = LivepatchProperty.allCases[index]
             guard !property.isFinding else { continue }
@@ -371,6 +373,28 @@ final class ContractSemanticsTests: XCTestCase {
         let data = try contractSearch(withData, symmetry: false)
         XCTAssertEqual(data.violated, [])
         XCTAssertEqual(data.states, plain.states)
+    }
+
+    /// The challenge-ACK sysctl done right, with one task: the core states
+    /// are those of StateSpaceTests' world 1 (S0..S6: 7 states, 11
+    /// transitions), and the sysctl is a function of them: 1000 exactly in
+    /// S6 (post_patch ran; the disable from S6 runs pre_unpatch, which sets
+    /// 100 and lands in S5 as the reversal from S3 does). No state is added.
+    func testADeterminedSettingAddsNoStates() throws {
+        let outcome = try contractSearch(
+            """
+            tasks 1
+            setting limit 100 1000
+            patch P
+              object vmlinux: \(Self.callbacks)
+                on post_patch: set limit=1000
+                on pre_unpatch: set limit=100
+                code needs limit=100|1000
+                original needs limit=100
+            """, symmetry: false)
+        XCTAssertEqual(outcome.violated, [])
+        XCTAssertEqual(outcome.states, 7)
+        XCTAssertEqual(outcome.transitions, 11)
     }
 
     /// A world without data or settings takes no contract bits.
