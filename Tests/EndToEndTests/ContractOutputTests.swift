@@ -76,4 +76,29 @@ final class ContractOutputTests: XCTestCase {
                 "violated: a task in UNPATCHED runs the original code of 'vmlinux' with sysctl_tcp_challenge_ack_limit=1000; it needs sysctl_tcp_challenge_ack_limit=100"),
             run.stdout)
     }
+
+    /// The gate's Markdown page: the action as a note by the callbacks in the
+    /// sequence diagram, and as its own line in the kernel log.
+    func testMarkdownReportShowsTheActions() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("klpcheck-contracts-\(UUID().uuidString)")
+        let models = root.appendingPathComponent("models")
+        let reports = root.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.copyItem(
+            at: Self.samples.appendingPathComponent("tcp-challenge-ack-wrong.klp"),
+            to: models.appendingPathComponent("tcp-challenge-ack-wrong.klp"))
+        let run = try Tool.run(["gate", models.path, "--report-dir", reports.path])
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let pages = try XCTUnwrap(FileManager.default.enumerator(atPath: reports.path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix("tcp-challenge-ack-wrong.md") }
+        XCTAssertEqual(pages.count, 1, "\(pages)")
+        let page = try String(contentsOf: reports.appendingPathComponent(pages[0]), encoding: .utf8)
+        XCTAssertTrue(
+            page.contains("    Note right of CB: tcp_challenge_ack_fix pre_patch on vmlinux: set sysctl_tcp_challenge_ack_limit=1000 (was 100)\n"),
+            page)
+        XCTAssertTrue(
+            page.contains("\n[klpcheck] tcp_challenge_ack_fix pre_patch on vmlinux: set sysctl_tcp_challenge_ack_limit=1000 (was 100)\n"),
+            page)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Livepatch
 
 /// Reports people read without running anything: an index of every model
 /// and a page per model with its world, statistics, properties, and each
@@ -89,6 +90,9 @@ enum MarkdownReport {
                     continue
                 } else if line.hasPrefix("(") {
                     lines.append("    Core-->>User: \(clean(line))")
+                } else if line.hasPrefix(ContractMessage.prefix) {
+                    // What the callback itself did to the author's data or settings.
+                    lines.append("    Note right of CB: \(clean(String(line.dropFirst(ContractMessage.prefix.count))))")
                 } else {
                     lines.append("    Core->>CB: \(clean(line))")
                 }
