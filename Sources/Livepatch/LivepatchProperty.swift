@@ -17,6 +17,11 @@ public enum LivepatchProperty: String, Sendable, CaseIterable, Codable {
     case progress = "progress"
     case replacedAbandonsBrackets = "replaced-abandons-brackets"
     case postUnpatchAfterPatchFailure = "post-unpatch-after-patch-failure"
+    case dataReady = "data-ready"
+    case dataFreedOnce = "data-freed-once"
+    case dataNoLeak = "data-no-leak"
+    case settingCompatible = "setting-compatible"
+    case settingRestored = "setting-restored"
 
     /// Findings are reported with a trace but are not violations.
     public var isFinding: Bool {
@@ -48,6 +53,11 @@ public enum LivepatchProperty: String, Sendable, CaseIterable, Codable {
         case .progress: return "from every state, a state with no transition is reachable"
         case .replacedAbandonsBrackets: return "a patch retired by replacement leaves callback brackets open"
         case .postUnpatchAfterPatchFailure: return "post_unpatch runs for an object whose patching failed"
+        case .dataReady: return "code that uses data, and every save or restore, reaches live data through the patch's pointer"
+        case .dataFreedOnce: return "free never frees an allocation that is already freed"
+        case .dataNoLeak: return "after every step, every live allocation is reachable from a listed patch's pointer"
+        case .settingCompatible: return "code that any task can run sees only the setting values it needs"
+        case .settingRestored: return "with no patch listed and no transition, every setting holds its boot value; restore finds a saved value"
         }
     }
 }

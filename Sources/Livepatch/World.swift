@@ -71,12 +71,15 @@ public struct ObjectDecl: Sendable, Hashable {
     public var patchingMayFail: Bool
     /// Where it was declared.
     public var location: SourceLocation
+    /// What its callbacks do to the author's data and settings, and what its code needs.
+    public var contract: ObjectContract
 
     /// Creates an object.
     public init(
         target: Target, callbacks: Set<CallbackKind>, prePatch: PrePatchOutcome = .succeeds,
-        patchingMayFail: Bool = false, location: SourceLocation
+        patchingMayFail: Bool = false, location: SourceLocation, contract: ObjectContract = ObjectContract()
     ) {
+        self.contract = contract
         self.target = target
         self.callbacks = callbacks
         self.prePatch = prePatch
@@ -91,11 +94,14 @@ public struct SystemState: Sendable, Hashable {
     public var id: Int
     /// Its version.
     public var version: Int
+    /// The data (index into `World.data`) its data pointer carries, if any.
+    public var carries: Int?
 
     /// Creates a state.
-    public init(id: Int, version: Int) {
+    public init(id: Int, version: Int, carries: Int? = nil) {
         self.id = id
         self.version = version
+        self.carries = carries
     }
 }
 
@@ -184,6 +190,10 @@ public struct World: Sendable {
     public var expectation: Expectation
     /// Where the `expect` line is (for CI annotations), if there is one.
     public var expectationLocation: SourceLocation?
+    /// Author data (`data` lines).
+    public var data: [DataDecl] = []
+    /// Settings (`setting` lines).
+    public var settings: [SettingDecl] = []
 
     /// Creates a world.
     public init(

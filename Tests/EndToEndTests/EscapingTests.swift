@@ -38,7 +38,7 @@ final class EscapingTests: XCTestCase {
     /// Bad on lines 3 (an OSC sequence), 4 (a `%`) and 5 (a code fence).
     static let bad = "patch P\n  object vmlinux: pre_patch\nfoo\u{1B}]0;pwned\u{07}bar\n50%\n```\n"
 
-    static let keywords = "tasks, force, core, module, patch, state, object, check, expect"
+    static let keywords = "tasks, force, core, module, patch, state, object, check, expect, data, setting, on, code, original"
 
     // MARK: Helpers
 

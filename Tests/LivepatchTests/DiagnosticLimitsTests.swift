@@ -8,7 +8,7 @@ import XCTest
 /// characters, at most 100 diagnostics are printed, and bytes that are not
 /// UTF-8 are located where they are.
 final class DiagnosticLimitsTests: XCTestCase {
-    static let keywordList = "tasks, force, core, module, patch, state, object, check, expect"
+    static let keywordList = "tasks, force, core, module, patch, state, object, check, expect, data, setting, on, code, original"
 
     /// The printed lines of a model's diagnostics (the model must be bad).
     func lines(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [String] {

@@ -67,7 +67,7 @@ final class ModelParserTests: XCTestCase {
         assertErrors(text, [expected], file: file, line: line)
     }
 
-    static let keywordList = "tasks, force, core, module, patch, state, object, check, expect"
+    static let keywordList = "tasks, force, core, module, patch, state, object, check, expect, data, setting, on, code, original"
     static let callbackList =
         "pre_patch, pre_patch(may-fail ERRNO), pre_patch(fails ERRNO), post_patch, pre_unpatch, post_unpatch, patching(may-fail)"
     static let errnoList = "expected -ENODEV, -EBUSY, -EINVAL, -ENOMEM, -EPERM, -EAGAIN or a negative integer"
@@ -224,7 +224,8 @@ final class ModelParserTests: XCTestCase {
         XCTAssertEqual(callbacks.patches.map(\.replace), [false, true])
         let state = try ModelParser.parse(contentsOf: root.appendingPathComponent("test-state.klp").path)
         XCTAssertEqual(state.patches.map(\.states), [
-            [SystemState(id: 1, version: 1)], [SystemState(id: 1, version: 2)], [SystemState(id: 1, version: 2)],
+            [SystemState(id: 1, version: 1, carries: 0)], [SystemState(id: 1, version: 2, carries: 0)],
+            [SystemState(id: 1, version: 2, carries: 0)],
         ])
         XCTAssertEqual(state.modules, [])
     }

@@ -280,9 +280,9 @@ final class StateSpaceTests: XCTestCase {
         }
     }
 
-    /// Symmetry reduction changes no verdict: every model of Models/variants and Models/selftests.
+    /// Symmetry reduction changes no verdict: every model of Models/variants, Models/selftests and Models/samples.
     func testSymmetryOnAndOffGiveTheSameVerdicts() throws {
-        let files = try Self.modelFiles(in: ["variants", "selftests"])
+        let files = try Self.modelFiles(in: ["variants", "selftests", "samples"])
         XCTAssertGreaterThanOrEqual(files.count, 12, "10 variants and 2 selftest worlds: \(files)")
         struct Visit: LivepatchModelVisitor {
             let checked: PropertySet

@@ -10,6 +10,15 @@ struct LivepatchPresenter<State: PackedState>: ModelPresenter {
 
     var worldSummary: String { Self.summary(of: model.world) }
 
+    /// Data and settings, for worlds that declare them.
+    static func contractSummary(of source: World) -> String {
+        let data = source.data.map { $0.isStatic ? "\($0.name) (static)" : $0.name }
+        let settings = source.settings.map { setting in
+            setting.owner.map { "\(setting.name) (in \(source.modules[$0].name))" } ?? setting.name
+        }
+        return "data: \(data.isEmpty ? "none" : data.joined(separator: ", ")); settings: \(settings.isEmpty ? "none" : settings.joined(separator: ", "))"
+    }
+
     /// The world in one line.
     static func summary(of world: CompiledWorld) -> String {
         let source = world.world
@@ -20,6 +29,7 @@ struct LivepatchPresenter<State: PackedState>: ModelPresenter {
         return "patches: \(patches.joined(separator: ", ")); modules: \(modules.isEmpty ? "none" : modules.joined(separator: ", ")); "
             + "tasks: \(source.tasks); force: \(source.force ? "on" : "off"); core: \(source.core.rawValue); "
             + "symmetry: \(world.symmetry ? "on" : "off"); state: \(world.bitCount) bits in \(world.wordCount) word\(world.wordCount == 1 ? "" : "s")"
+            + (source.hasContracts ? "; " + contractSummary(of: source) : "")
     }
 
     func isFinding(_ index: Int) -> Bool { LivepatchProperty.allCases[index].isFinding }
@@ -40,7 +50,8 @@ struct LivepatchPresenter<State: PackedState>: ModelPresenter {
             steps.append(
                 StepDocument(
                     number: offset + 1, action: record.event.command(in: world, failed: record.failed), log: log,
-                    changes: world.changes(from: before, to: step.state)))
+                    changes: record.log.filter { $0.hasPrefix(ContractMessage.prefix) }
+                        + world.changes(from: before, to: step.state)))
             before = step.state
         }
         return steps

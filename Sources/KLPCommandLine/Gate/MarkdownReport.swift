@@ -91,6 +91,9 @@ enum MarkdownReport {
                     continue
                 } else if line.hasPrefix("(") {
                     lines.append("    Core-->>User: \(clean(line))")
+                } else if line.hasPrefix(ContractMessage.prefix) {
+                    // What the callback itself did to the author's data or settings.
+                    lines.append("    Note right of CB: \(clean(String(line.dropFirst(ContractMessage.prefix.count))))")
                 } else {
                     lines.append("    Core->>CB: \(clean(line))")
                 }

@@ -86,7 +86,9 @@ public enum TextReport {
             lines.append("  \(number). \(step.action)")
             let indent = String(repeating: " ", count: numberWidth + 6)
             for line in step.log { lines.append(indent + "| " + line) }
-            if !step.changes.isEmpty { lines.append(indent + "=> " + step.changes.joined(separator: "; ")) }
+            // Contract action lines are in the log already.
+            let changes = step.changes.filter { !$0.hasPrefix(ContractMessage.prefix) }
+            if !changes.isEmpty { lines.append(indent + "=> " + changes.joined(separator: "; ")) }
         }
         lines.append("  \(heading == "finding" ? "found" : "violated"): \(counterexample.explanation)")
         return lines

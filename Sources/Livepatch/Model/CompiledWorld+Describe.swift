@@ -79,6 +79,7 @@ extension CompiledWorld {
             facts.append(StateFact(subject: "worker of \(module)", value: value))
         }
         if state[flag: self.reversed] { facts.append(StateFact(subject: "transition reversed", value: "yes")) }
+        if self.hasContracts { facts += contractFacts(of: state) }
         return facts
     }
 

@@ -23,6 +23,12 @@ public struct WorldTables {
     /// The names, for log lines only.
     @usableFromInline let patchNames: UnsafePointer<String>
     @usableFromInline let moduleNames: UnsafePointer<String>
+    /// Author contracts' names: data, settings, and each setting's values
+    /// (setting `s`'s values start at `settingValueStart[s]`).
+    @usableFromInline let dataNames: UnsafePointer<String>
+    @usableFromInline let settingNames: UnsafePointer<String>
+    @usableFromInline let settingValueNames: UnsafePointer<String>
+    @usableFromInline let settingValueStart: UnsafePointer<Int>
 
     public let patchCount: Int
     public let moduleCount: Int
@@ -80,6 +86,10 @@ public struct WorldTables {
     @usableFromInline let workerMask: UnsafePointer<UInt64>
     /// Only for the `no-switch-after-reverse` core.
     @usableFromInline let reversed: BitField
+    /// The author contracts (section 8) and their fields; disabled in worlds without data or settings.
+    @usableFromInline let contracts: ContractTables
+    /// `contracts.enabled`, as a plain field: the hooks in the hot path test it once per call.
+    @usableFromInline let hasContracts: Bool
 
     /// Words a state needs.
     public let wordCount: Int
@@ -96,6 +106,12 @@ public struct WorldTables {
         force = world.force
         patchNames = storage.strings(world.patches.map(\.name))
         moduleNames = storage.strings(world.modules.map(\.name))
+        dataNames = storage.strings(world.data.map(\.name))
+        settingNames = storage.strings(world.settings.map(\.name))
+        settingValueNames = storage.strings(world.settings.flatMap(\.values))
+        let valueStart = storage.table(Int.self, count: world.settings.count + 1, fill: 0)
+        for (s, setting) in world.settings.enumerated() { valueStart[s + 1] = valueStart[s] + setting.values.count }
+        settingValueStart = UnsafePointer(valueStart)
         patchCount = world.patches.count
         moduleCount = world.modules.count
         targetCount = moduleCount + 1
@@ -200,6 +216,8 @@ public struct WorldTables {
         workerPatched = fields(workerCount, maxValue: 1)
         workerSleeping = fields(workerCount, maxValue: 1)
         reversed = world.core == .noSwitchAfterReverse ? layout.add(maxValue: 1) : .empty
+        contracts = ContractTables(world, layout: &layout, storage: storage)
+        hasContracts = contracts.enabled
         wordCount = layout.wordCount
         bitCount = layout.bitCount
         let taskMask = storage.table(UInt64.self, count: wordCount, fill: 0)
@@ -237,6 +255,14 @@ public struct WorldTables {
     public func patchName(_ p: Int) -> String { patchNames[p] }
     /// The name of module `m`.
     public func moduleName(_ m: Int) -> String { moduleNames[m] }
+    /// The name of author data `d`.
+    public func dataName(_ d: Int) -> String { dataNames[d] }
+    /// The name of setting `s`.
+    public func settingName(_ s: Int) -> String { settingNames[s] }
+    /// The values of setting `s`, boot value first.
+    public func settingValues(_ s: Int) -> [String] {
+        (settingValueStart[s]..<settingValueStart[s + 1]).map { settingValueNames[$0] }
+    }
 
     /// The raw memory of one compiled world's tables, freed with the last
     /// copy of the world. Immutable once the tables are built, so it may be

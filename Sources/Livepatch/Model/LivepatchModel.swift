@@ -92,7 +92,9 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// (what `Machine.switchTask` and `finishStep` do).
     public func successors(of state: State, into sink: inout SuccessorSink<State>) {
         let probe = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
-        guard taskRunMask != 0 else {
+        // A switch changes which code a task runs: in a world with author
+        // contracts the machine judges it, so the fast path stays off there.
+        guard taskRunMask != 0 && !tables.hasContracts else {
             for index in 0..<eventCount { emitEvent(index, from: probe, into: &sink) }
             return
         }

@@ -382,5 +382,6 @@ extension Machine {
             mark(.singleTransition)
             log.explain(.singleTransition, "the transition patch '\(world.patchName(p))' is not listed")
         }
+        if world.hasContracts { finishContracts() }
     }
 }

@@ -163,6 +163,7 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
             }
             state[flag: world.preOpen[g]] = true
             failedPrePatch &= ~(1 << UInt64(g))
+            if world.hasContracts { runActions(g, .prePatch) }
         } else {
             failedPrePatch |= 1 << UInt64(g)
         }
@@ -185,6 +186,7 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
             log.explain(.postPatchAllTasks, "\(call(.postPatch, g)) ran while a task still runs older code for '\(objectName(g))'")
         }
         state[flag: world.postOpen[g]] = true
+        if world.hasContracts { runActions(g, .postPatch) }
     }
 
     /// `klp_pre_unpatch_callback`.
@@ -195,6 +197,7 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
             log.explain(.preUnpatchPaired, "\(call(.preUnpatch, g)) ran with no post_patch before it")
         }
         state[flag: world.postOpen[g]] = false
+        if world.hasContracts { runActions(g, .preUnpatch) }
     }
 
     /// `klp_post_unpatch_callback`: runs only while `post_unpatch_enabled` is set.
@@ -219,6 +222,7 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
         }
         state[flag: world.preOpen[g]] = false
         state[flag: world.postUnpatchEnabled[g]] = false
+        if world.hasContracts { runActions(g, .postUnpatch) }
     }
 
     // MARK: Which code tasks run (Livepatch.docc, WorldAndState)

@@ -74,7 +74,10 @@ public enum ModelParser {
 
     // MARK: Vocabulary, shared by messages and tests.
 
-    static let keywords = ["tasks", "force", "core", "module", "patch", "state", "object", "check", "expect"]
+    static let keywords = [
+        "tasks", "force", "core", "module", "patch", "state", "object", "check", "expect", "data", "setting", "on",
+        "code", "original",
+    ]
     static let callbackForms = [
         "pre_patch", "pre_patch(may-fail ERRNO)", "pre_patch(fails ERRNO)", "post_patch", "pre_unpatch",
         "post_unpatch", "patching(may-fail)",
@@ -170,6 +173,7 @@ private struct ObjectBuild {
     var callbacks: Set<CallbackKind> = []
     var prePatch: PrePatchOutcome = .succeeds
     var patchingMayFail = false
+    var contract = ObjectContract()
 }
 
 private struct PatchBuild {
@@ -184,6 +188,10 @@ private struct PatchBuild {
     var objectTargets: [String: SourceLocation] = [:]
     /// `object` lines seen, good or bad: a patch whose only object line was bad is not also "without object".
     var objectLines = 0
+    /// Whether the latest `object` line gave an object (contract lines attach to it).
+    var lastObjectOK = false
+    /// `adopt` actions, checked against the patch's `state ... carries` lines at the end.
+    var adopts: [(data: Int, location: SourceLocation)] = []
 }
 
 /// One parsed callback token.
@@ -216,6 +224,13 @@ private struct KLPParser {
     var reportedPatchLimit = false
     var reportedModuleLimit = false
     var reportedObjectLimit = false
+    /// Author data and settings (`data`, `setting` lines).
+    var data: [DataDecl] = []
+    var dataIndex: [String: Int] = [:]
+    var settings: [SettingDecl] = []
+    var settingIndex: [String: Int] = [:]
+    /// `setting NAME in MODULE`: the module, resolved at the end.
+    var settingOwners: [(setting: Int, module: String, location: SourceLocation)] = []
 
     init(file: String) { self.file = file }
 
@@ -276,7 +291,8 @@ private struct KLPParser {
                             callbacks: o.callbacks,
                             prePatch: o.prePatch,
                             patchingMayFail: o.patchingMayFail,
-                            location: o.targetLocation
+                            location: o.targetLocation,
+                            contract: o.contract
                         )
                     },
                     location: build.location
@@ -285,7 +301,7 @@ private struct KLPParser {
             checked: checkAll ? [] : checked,
             expectation: expectation?.value ?? .pass,
             expectationLocation: expectation?.location
-        )
+        ).withContracts(data: data, settings: settings)
     }
 
     /// Splits a line into tokens: blanks separate them, `#` starts a comment,
@@ -348,6 +364,10 @@ private struct KLPParser {
         case "state": parseState(keyword, args, line: line)
         case "check": parseCheck(keyword, args, line: line)
         case "expect": parseExpect(keyword, args, line: line)
+        case "data": parseData(keyword, args, line: line)
+        case "setting": parseSetting(keyword, args, line: line)
+        case "on": parseOn(keyword, args, line: line)
+        case "code", "original": parseCodeLine(keyword, args, line: line)
         default:
             error(line, keyword.column,
                   "unknown keyword \(keyword.quoted); expected one of: \(ModelParser.keywords.joined(separator: ", "))")
@@ -537,7 +557,18 @@ private struct KLPParser {
             return
         }
         let version = stateNumber(args[2], what: "state version", maximum: Int(UInt32.max), line: line)
-        expectEnd(args, from: 3, line: line)
+        var carries: Int?
+        if args.count > 3 && args[3].text == "carries" {
+            guard args.count > 4 else {
+                error(line, args[3].end, "missing data name after 'carries'; expected \(usage) [carries NAME]")
+                return
+            }
+            guard let d = dataReference(args[4], line: line) else { return }
+            carries = d
+            expectEnd(args, from: 5, line: line)
+        } else {
+            expectEnd(args, from: 3, line: line, expected: "'carries NAME' or end of line")
+        }
         guard let id, let version, !patches.isEmpty else { return }
         let current = patches.count - 1  // mutated in place: a copy would make long files quadratic
         if let first = patches[current].stateLocations[id] {
@@ -546,7 +577,7 @@ private struct KLPParser {
             return
         }
         patches[current].stateLocations[id] = location(line, idToken.column)
-        patches[current].states.append(SystemState(id: id, version: version))
+        patches[current].states.append(SystemState(id: id, version: version, carries: carries))
     }
 
     mutating func stateNumber(_ token: Token, what: String, maximum: Int, line: Int) -> Int? {
@@ -578,6 +609,7 @@ private struct KLPParser {
         let hasPatch = !patches.isEmpty
         if hasPatch {
             patches[patches.count - 1].objectLines += 1
+            patches[patches.count - 1].lastObjectOK = false
         } else {
             error(line, keyword.column, "'object' before any 'patch'; an object belongs to the patch declared above it")
         }
@@ -629,6 +661,7 @@ private struct KLPParser {
         }
         objectCount += 1
         patches[current].objects.append(object)
+        patches[current].lastObjectOK = true
     }
 
     mutating func parseCallbacks(_ tokens: [Token], into object: inout ObjectBuild, line: Int) {
@@ -863,6 +896,15 @@ private struct KLPParser {
 
     mutating func finish() {
         let moduleList = modules.map(\.name).joined(separator: ", ")
+        for owner in settingOwners {
+            if let m = moduleIndex[owner.module] {
+                settings[owner.setting].owner = m
+            } else if !rejectedModules.contains(owner.module) {
+                let declared = modules.isEmpty ? "no modules are declared" : "declared modules: \(moduleList)"
+                error(owner.location.line, owner.location.column,
+                      "unknown module '\(owner.module)' owning setting '\(settings[owner.setting].name)'; \(declared)")
+            }
+        }
         if patches.isEmpty {
             error(1, 1, "no patch declared; expected at least one 'patch NAME' line with its 'object' lines")
         }
@@ -881,12 +923,351 @@ private struct KLPParser {
                           "unknown target '\(object.targetName)'; \(declared)")
                 }
             }
+            for adopt in build.adopts where !build.states.contains(where: { $0.carries == adopt.data }) {
+                error(adopt.location.line, adopt.location.column,
+                      "'adopt \(data[adopt.data].name)' in patch '\(build.name ?? "?")', which has no state carrying it; expected a 'state ID version V carries \(data[adopt.data].name)' line")
+            }
         }
         if case .fail(let property)? = expectation?.value, !checkAll, !checked.isEmpty, !checked.contains(property),
             let at = failLocation
         {
             error(at.line, at.column,
                   "expected failure '\(property.rawValue)' is not checked; add it to a 'check' line or use 'check all'")
+        }
+    }
+}
+
+// MARK: - Author contracts (data, settings, `on`, `code`, `original`)
+
+extension KLPParser {
+    /// `data NAME [static]`.
+    mutating func parseData(_ keyword: Token, _ args: [Token], line: Int) {
+        guard let nameToken = args.first else {
+            error(line, keyword.end, "missing name after 'data'; expected data NAME [static]")
+            return
+        }
+        var isStatic = false
+        if args.count > 1 {
+            if args[1].text == "static" {
+                isStatic = true
+                expectEnd(args, from: 2, line: line)
+            } else {
+                expectEnd(args, from: 1, line: line, expected: "'static' or end of line")
+            }
+        }
+        guard isValidName(nameToken.bytes) else {
+            error(line, nameToken.column, "invalid data name '\(nameToken.text)'; names match \(ModelParser.namePattern)")
+            return
+        }
+        if let index = dataIndex[nameToken.text] {
+            error(line, nameToken.column,
+                  "duplicate data '\(nameToken.text)' (first declared at \(Self.at(data[index].location)))")
+            return
+        }
+        if data.count == World.Limits.data {
+            error(line, nameToken.column, "too many data: at most \(World.Limits.data) may be declared")
+            return
+        }
+        dataIndex[nameToken.text] = data.count
+        data.append(DataDecl(name: nameToken.text, isStatic: isStatic, location: location(line, nameToken.column)))
+    }
+
+    /// `setting NAME [in MODULE] VALUE...`.
+    mutating func parseSetting(_ keyword: Token, _ args: [Token], line: Int) {
+        let usage = "setting NAME VALUE... or setting NAME in MODULE VALUE..."
+        guard let nameToken = args.first else {
+            error(line, keyword.end, "missing name after 'setting'; expected \(usage)")
+            return
+        }
+        var rest = args.dropFirst()
+        // The owner resolves after the whole file, as object targets do.
+        var owner: Token?
+        if let word = rest.first, word.text == "in" {
+            rest = rest.dropFirst()
+            guard let module = rest.first else {
+                error(line, word.end, "missing module after 'in'; expected \(usage)")
+                return
+            }
+            rest = rest.dropFirst()
+            owner = module
+        }
+        guard !rest.isEmpty else {
+            let end = args.last.map(\.end) ?? keyword.end
+            error(line, end, "missing values after setting '\(nameToken.text)'; expected \(usage) (the first value is its boot value)")
+            return
+        }
+        var values: [String] = []
+        var valuesOK = true
+        for value in rest {
+            if value.bytes.contains(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: ",") }) {
+                error(line, value.column, "invalid value '\(value.text)'; a setting's values contain no '=', '|' or ','")
+                valuesOK = false
+            } else if values.contains(value.text) {
+                error(line, value.column, "duplicate value '\(value.text)' of setting '\(nameToken.text)'")
+                valuesOK = false
+            } else {
+                values.append(value.text)
+            }
+        }
+        if values.count > World.Limits.settingValues {
+            error(line, rest.first!.column, "too many values: a setting has at most \(World.Limits.settingValues)")
+            valuesOK = false
+        }
+        guard isValidName(nameToken.bytes) else {
+            error(line, nameToken.column, "invalid setting name '\(nameToken.text)'; names match \(ModelParser.namePattern)")
+            return
+        }
+        if let index = settingIndex[nameToken.text] {
+            error(line, nameToken.column,
+                  "duplicate setting '\(nameToken.text)' (first declared at \(Self.at(settings[index].location)))")
+            return
+        }
+        if settings.count == World.Limits.settings {
+            error(line, nameToken.column, "too many settings: at most \(World.Limits.settings) may be declared")
+            return
+        }
+        guard valuesOK else { return }
+        if let owner { settingOwners.append((settings.count, owner.text, location(line, owner.column))) }
+        settingIndex[nameToken.text] = settings.count
+        settings.append(SettingDecl(name: nameToken.text, values: values, location: location(line, nameToken.column)))
+    }
+
+    /// The patch whose latest object a contract line belongs to; reports a
+    /// line before any object (a bad object line was reported already).
+    mutating func contractPatch(_ keyword: Token, line: Int) -> Int? {
+        guard let current = patches.indices.last, patches[current].objectLines > 0 else {
+            error(line, keyword.column,
+                  "'\(keyword.text)' before any 'object'; it belongs to the object declared above it")
+            return nil
+        }
+        return patches[current].lastObjectOK ? current : nil
+    }
+
+    /// A declared data name, or nil (reported).
+    mutating func dataReference(_ token: Token, line: Int) -> Int? {
+        if let d = dataIndex[token.text] { return d }
+        let declared = data.isEmpty ? "no data is declared (declare it with 'data \(token.text)')" : "declared data: \(data.map(\.name).joined(separator: ", "))"
+        error(line, token.column, "unknown data '\(token.text)'; \(declared)")
+        return nil
+    }
+
+    /// A declared setting name, or nil (reported).
+    mutating func settingReference(_ token: Token, line: Int) -> Int? {
+        if let s = settingIndex[token.text] { return s }
+        let declared = settings.isEmpty ? "no setting is declared (declare it with 'setting \(token.text) VALUE...')" : "declared settings: \(settings.map(\.name).joined(separator: ", "))"
+        error(line, token.column, "unknown setting '\(token.text)'; \(declared)")
+        return nil
+    }
+
+    /// A value of setting `s` at `column`, or nil (reported).
+    mutating func settingValue(_ s: Int, _ text: String, column: Int, line: Int) -> Int? {
+        if let v = settings[s].values.firstIndex(of: text) { return v }
+        error(line, column,
+              "unknown value '\(text)' of setting '\(settings[s].name)'; expected one of: \(settings[s].values.joined(separator: ", "))")
+        return nil
+    }
+
+    /// `SETTING=V1|V2...`.
+    mutating func parseNeed(_ token: Token, usage: String, line: Int) -> SettingNeed? {
+        guard let equals = token.bytes.firstIndex(of: UInt8(ascii: "=")) else {
+            error(line, token.column, "missing '=' in '\(token.text)'; expected \(usage)")
+            return nil
+        }
+        let name = Token(bytes: Array(token.bytes[..<equals]), column: token.column)
+        guard let s = settingReference(name, line: line) else { return nil }
+        var values: [Int] = []
+        var start = equals + 1
+        var ok = true
+        while true {
+            var end = start
+            while end < token.bytes.count && token.bytes[end] != UInt8(ascii: "|") { end += 1 }
+            let text = String(decoding: token.bytes[start..<end], as: UTF8.self)
+            if text.isEmpty {
+                error(line, token.column + start, "missing value in '\(token.text)'; expected \(usage)")
+                ok = false
+            } else if let v = settingValue(s, text, column: token.column + start, line: line) {
+                if !values.contains(v) { values.append(v) }
+            } else {
+                ok = false
+            }
+            if end >= token.bytes.count { break }
+            start = end + 1
+        }
+        return ok ? SettingNeed(setting: s, values: values) : nil
+    }
+
+    /// `code uses NAME`, `code needs S=V|V...`, `original needs S=V|V...`.
+    mutating func parseCodeLine(_ keyword: Token, _ args: [Token], line: Int) {
+        let isCode = keyword.text == "code"
+        let usage = isCode ? "code uses NAME or code needs SETTING=V1|V2..." : "original needs SETTING=V1|V2..."
+        let current = contractPatch(keyword, line: line)
+        guard let verb = args.first else {
+            error(line, keyword.end, "missing \(isCode ? "'uses' or 'needs'" : "'needs'") after '\(keyword.text)'; expected \(usage)")
+            return
+        }
+        guard verb.text == "needs" || (isCode && verb.text == "uses") else {
+            error(line, verb.column, "unexpected '\(verb.text)'; expected \(usage)")
+            return
+        }
+        guard args.count > 1 else {
+            error(line, verb.end, "missing \(verb.text == "uses" ? "data name" : "SETTING=V1|V2...") after '\(verb.text)'; expected \(usage)")
+            return
+        }
+        expectEnd(args, from: 2, line: line)
+        if verb.text == "uses" {
+            guard let d = dataReference(args[1], line: line), let current else { return }
+            let last = patches[current].objects.count - 1
+            if !patches[current].objects[last].contract.uses.contains(d) { patches[current].objects[last].contract.uses.append(d) }
+            return
+        }
+        guard let need = parseNeed(args[1], usage: usage, line: line), let current else { return }
+        let last = patches[current].objects.count - 1
+        if isCode {
+            patches[current].objects[last].contract.codeNeeds.append(need)
+        } else {
+            patches[current].objects[last].contract.originalNeeds.append(need)
+        }
+    }
+
+    /// `on CALLBACK: ACTION, ACTION...`.
+    mutating func parseOn(_ keyword: Token, _ args: [Token], line: Int) {
+        let usage = "on CALLBACK: ACTION, ACTION..."
+        let current = contractPatch(keyword, line: line)
+        guard let first = args.first else {
+            error(line, keyword.end, "missing callback after 'on'; expected \(usage)")
+            return
+        }
+        var rest = Array(args.dropFirst())
+        var callbackToken = first
+        if let c = first.bytes.firstIndex(of: colon) {
+            callbackToken = Token(bytes: Array(first.bytes[..<c]), column: first.column)
+            if c + 1 < first.bytes.count {
+                rest.insert(Token(bytes: Array(first.bytes[(c + 1)...]), column: first.column + c + 1), at: 0)
+            }
+        } else if let next = rest.first, next.bytes.first == colon {
+            rest.removeFirst()
+            if next.bytes.count > 1 { rest.insert(Token(bytes: Array(next.bytes.dropFirst()), column: next.column + 1), at: 0) }
+        } else {
+            error(line, rest.first?.column ?? first.end, "missing ':' after callback '\(first.text)'; expected \(usage)")
+        }
+        guard let kind = CallbackKind.allCases.first(where: { $0.token == callbackToken.text }) else {
+            error(line, callbackToken.column,
+                  "unknown callback '\(callbackToken.text)'; expected pre_patch, post_patch, pre_unpatch or post_unpatch")
+            return
+        }
+        // Actions are separated by commas, which may be glued to words.
+        var actions: [[Token]] = [[]]
+        var commaColumns: [Int] = []
+        for token in rest {
+            var start = 0
+            for (i, c) in token.bytes.enumerated() where c == UInt8(ascii: ",") {
+                if i > start { actions[actions.count - 1].append(Token(bytes: Array(token.bytes[start..<i]), column: token.column + start)) }
+                commaColumns.append(token.column + i)
+                actions.append([])
+                start = i + 1
+            }
+            if start < token.bytes.count {
+                actions[actions.count - 1].append(Token(bytes: Array(token.bytes[start...]), column: token.column + start))
+            }
+        }
+        var parsed: [ContractAction] = []
+        var ok = true
+        for (index, words) in actions.enumerated() {
+            if words.isEmpty {
+                // At the comma after the empty action, or the last comma, or the callback.
+                let column = index < commaColumns.count ? commaColumns[index] : (commaColumns.last ?? callbackToken.column)
+                error(line, column, "missing action; expected \(usage) with actions alloc, free, adopt, set, save, restore, if-prev, unless-prev")
+                ok = false
+                continue
+            }
+            if let action = parseAction(words[...], patch: current, line: line) { parsed.append(action) } else { ok = false }
+        }
+        guard let current, ok else { return }
+        let last = patches[current].objects.count - 1
+        guard patches[current].objects[last].callbacks.contains(kind) else {
+            let declared = patches[current].objects[last].callbacks.map(\.token).sorted().joined(separator: ", ")
+            error(line, callbackToken.column,
+                  "'on \(kind.token)' for object '\(patches[current].objects[last].targetName)', which declares no \(kind.token) callback (it declares: \(declared.isEmpty ? "none" : declared))")
+            return
+        }
+        patches[current].objects[last].contract.actions[kind, default: []] += parsed
+    }
+
+    /// One action: `alloc NAME`, `free NAME`, `adopt NAME`, `set S=V`,
+    /// `save S in NAME`, `restore S from NAME`, `if-prev ID ACTION`, `unless-prev ID ACTION`.
+    mutating func parseAction(_ words: ArraySlice<Token>, patch current: Int?, line: Int) -> ContractAction? {
+        let verb = words.first!
+        let args = Array(words.dropFirst())
+        func missing(_ what: String, _ usage: String) {
+            error(line, verb.end, "missing \(what) after '\(verb.text)'; expected \(usage)")
+        }
+        switch verb.text {
+        case "alloc", "free", "adopt":
+            guard let nameToken = args.first else {
+                missing("data name", "\(verb.text) NAME")
+                return nil
+            }
+            expectEnd(args, from: 1, line: line, expected: "',' or end of line")
+            guard let d = dataReference(nameToken, line: line) else { return nil }
+            if verb.text != "adopt" && data[d].isStatic {
+                error(line, verb.column, "'\(verb.text) \(data[d].name)' of static data; static storage is never allocated or freed")
+                return nil
+            }
+            switch verb.text {
+            case "alloc": return .alloc(data: d)
+            case "free": return .free(data: d)
+            default:
+                if let current { patches[current].adopts.append((d, location(line, verb.column))) }
+                return .adopt(data: d)
+            }
+        case "set":
+            guard let token = args.first else {
+                missing("SETTING=VALUE", "set SETTING=VALUE")
+                return nil
+            }
+            expectEnd(args, from: 1, line: line, expected: "',' or end of line")
+            guard let need = parseNeed(token, usage: "set SETTING=VALUE", line: line) else { return nil }
+            if need.values.count != 1 {
+                error(line, token.column, "'set' takes one value; expected set SETTING=VALUE")
+                return nil
+            }
+            return .set(setting: need.setting, value: need.values[0])
+        case "save", "restore":
+            let preposition = verb.text == "save" ? "in" : "from"
+            let usage = "\(verb.text) SETTING \(preposition) NAME"
+            if args.count >= 2 && args[1].text != preposition {
+                error(line, args[1].column, "unexpected '\(args[1].text)'; expected '\(preposition)' (\(usage))")
+                return nil
+            }
+            guard args.count >= 3 else {
+                if let last = args.last {
+                    error(line, last.end, "missing \(args.count == 1 ? "'\(preposition)'" : "data name"); expected \(usage)")
+                } else {
+                    missing("setting", usage)
+                }
+                return nil
+            }
+            expectEnd(args, from: 3, line: line, expected: "',' or end of line")
+            let s = settingReference(args[0], line: line)
+            let d = dataReference(args[2], line: line)
+            guard let s, let d else { return nil }
+            return verb.text == "save" ? .save(setting: s, data: d) : .restore(setting: s, data: d)
+        case "if-prev", "unless-prev":
+            guard let idToken = args.first else {
+                missing("state id", "\(verb.text) ID ACTION")
+                return nil
+            }
+            let id = stateNumber(idToken, what: "state id", maximum: Int.max, line: line)
+            guard args.count > 1 else {
+                error(line, idToken.end, "missing action after '\(verb.text) \(idToken.text)'; expected \(verb.text) ID ACTION")
+                return nil
+            }
+            guard let inner = parseAction(words.dropFirst(2), patch: current, line: line), let id else { return nil }
+            return verb.text == "if-prev" ? .ifPrev(id: id, inner) : .unlessPrev(id: id, inner)
+        default:
+            error(line, verb.column,
+                  "unknown action '\(verb.text)'; expected alloc, free, adopt, set, save, restore, if-prev or unless-prev")
+            return nil
         }
     }
 }
