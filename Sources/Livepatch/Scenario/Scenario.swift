@@ -51,33 +51,37 @@ public struct Scenario: Sendable {
 
     /// Parses a scenario file's bytes; text that is not UTF-8 is reported at its first bad byte.
     public static func parse(_ bytes: [UInt8], file: String) throws(ModelErrors) -> Scenario {
-        try parse(ModelParser.decode(bytes, file: file, what: "scenario file"), file: file)
+        try parse(SourceText(validating: bytes, file: file, what: "scenario file"))
     }
 
     /// Parses a scenario; every malformed line is reported.
     public static func parse(_ text: String, file: String) throws(ModelErrors) -> Scenario {
+        try parse(SourceText(text, file: file))
+    }
+
+    /// Parses a scenario read and cut into lines and tokens as models are
+    /// (`SourceText`, `Lexer`), so positions agree between the two languages.
+    static func parse(_ source: SourceText) throws(ModelErrors) -> Scenario {
+        let file = source.file
         var lines: [ScenarioLine] = []
         var diagnostics: [Diagnostic] = []
         var isReplay = false
         // Replay mode is declared before any command: where it was, and the first command.
         var replayLine: Int?
         var firstCommandLine: Int?
-        // Lines split at the byte: as Characters, "\r\n" is one and would not split.
-        for (number, raw) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            var content = Substring(raw)
-            if let hash = content.firstIndex(of: "#") { content = content[..<hash] }
-            let tokens = Self.tokens(content)
-            guard let first = tokens.first else { continue }
-            func at(_ token: (text: String, column: Int)) -> SourceLocation {
-                SourceLocation(file: file, line: number + 1, column: token.column)
+        source.forEachLine { line in
+            let tokens = Lexer.scenario.tokens(of: line)
+            guard let first = tokens.first else { return }
+            func at(_ token: Token) -> SourceLocation {
+                SourceLocation(file: file, line: line.number, column: token.column)
             }
-            func fail(_ token: (text: String, column: Int), _ message: String) {
+            func fail(_ token: Token, _ message: String) {
                 diagnostics.append(Diagnostic(location: at(token), message: message))
             }
             let words = tokens.map(\.text)
             // Echoed after `% `: a control character in the file must not reach the terminal.
             let folded = VisibleText.escape(words.joined(separator: " "))
-            if first.text != "replay" && firstCommandLine == nil { firstCommandLine = number + 1 }
+            if first.text != "replay" && firstCommandLine == nil { firstCommandLine = line.number }
             switch first.text {
             case "replay":
                 if words.count != 1 {
@@ -88,17 +92,17 @@ public struct Scenario: Sendable {
                     fail(first, "'replay' must come before every command; line \(command) has one")
                 } else {
                     isReplay = true
-                    replayLine = number + 1
+                    replayLine = line.number
                 }
             case "insmod":
                 guard words.count >= 2 else {
                     fail(first, "expected 'insmod test_modules/NAME.ko [PARAM=VALUE ...]'")
-                    continue
+                    return
                 }
                 let path = words[1]
                 guard path.hasSuffix(".ko") else {
                     fail(tokens[1], "expected a module file 'test_modules/NAME.ko', got \(VisibleText.quoted(path))")
-                    continue
+                    return
                 }
                 let name = String(path.split(separator: "/").last!.dropLast(3))
                 var parameters: [String: String] = [:]
@@ -116,13 +120,13 @@ public struct Scenario: Sendable {
             case "rmmod":
                 guard words.count == 2 else {
                     fail(first, "expected 'rmmod NAME'")
-                    continue
+                    return
                 }
                 lines.append(ScenarioLine(command: .rmmod(name: words[1]), text: folded, location: at(first)))
             case "echo":
                 guard words.count == 4, words[2] == ">" else {
                     fail(first, "expected 'echo VALUE > /sys/...'")
-                    continue
+                    return
                 }
                 let value = words[1]
                 let parts = words[3].split(separator: "/").map(String.init)
@@ -131,13 +135,13 @@ public struct Scenario: Sendable {
                     case "enabled":
                         guard value == "0" || value == "1" else {
                             fail(tokens[1], "expected 0 or 1 for 'enabled', got \(VisibleText.quoted(value))")
-                            continue
+                            return
                         }
                         lines.append(ScenarioLine(command: .writeEnabled(patch: parts[3], value: Int(value)!), text: folded, location: at(first)))
                     case "force":
                         guard value == "1" else {
                             fail(tokens[1], "expected 1 for 'force', got \(VisibleText.quoted(value))")
-                            continue
+                            return
                         }
                         lines.append(ScenarioLine(command: .writeForce(patch: parts[3]), text: folded, location: at(first)))
                     default:
@@ -148,7 +152,7 @@ public struct Scenario: Sendable {
                 {
                     guard let number = Int32(value), number <= 0 else {
                         fail(tokens[1], "expected 0 or a negative errno for pre_patch_ret, got \(VisibleText.quoted(value))")
-                        continue
+                        return
                     }
                     lines.append(ScenarioLine(command: .writePrePatchReturn(patch: parts[2], value: number), text: folded, location: at(first)))
                 } else {
@@ -157,7 +161,7 @@ public struct Scenario: Sendable {
             case "step":
                 guard isReplay else {
                     fail(first, "a 'step' line runs only in a replay file: begin the file with a 'replay' line")
-                    continue
+                    return
                 }
                 if let step = Self.step(tokens, fail: fail) {
                     lines.append(ScenarioLine(command: .step(step), text: folded, location: at(first)))
@@ -172,7 +176,7 @@ public struct Scenario: Sendable {
 
     /// `step VERB [WORD] [OPERAND] [fail ...]`, its words and operands as `EventKind` spells them.
     static func step(
-        _ tokens: [(text: String, column: Int)], fail: ((text: String, column: Int), String) -> Void
+        _ tokens: [Token], fail: (Token, String) -> Void
     ) -> ScenarioStep? {
         guard tokens.count >= 2 else {
             fail(tokens[0], "expected 'step KIND ...'")
@@ -231,25 +235,5 @@ public struct Scenario: Sendable {
         case .task: return "step \(kind.token) [N]"
         case .worker: return "step \(kind.token) MODULE"
         }
-    }
-
-    /// Splits on spaces and tabs, with 1-based columns counting UTF-8 bytes (as in models).
-    static func tokens(_ line: Substring) -> [(text: String, column: Int)] {
-        var result: [(String, Int)] = []
-        var current = ""
-        var start = 0
-        var offset = 0
-        for character in line {
-            if character == " " || character == "\t" || character == "\r" {
-                if !current.isEmpty { result.append((current, start + 1)) }
-                current = ""
-            } else {
-                if current.isEmpty { start = offset }
-                current.append(character)
-            }
-            offset += character.utf8.count
-        }
-        if !current.isEmpty { result.append((current, start + 1)) }
-        return result
     }
 }
