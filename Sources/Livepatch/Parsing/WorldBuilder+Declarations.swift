@@ -13,6 +13,7 @@ extension WorldBuilder {
         return true
     }
 
+    /// `module NAME [busy]`.
     mutating func parseModule(_ keyword: Token, _ args: [Token], line: Int) {
         guard let nameToken = args.first else {
             error(line, keyword.end, "missing name after 'module'; expected module NAME [busy]")
@@ -51,6 +52,7 @@ extension WorldBuilder {
         modules.append(ModuleDecl(name: name, busy: busy, location: location(line, nameToken.column)))
     }
 
+    /// `patch NAME [replace]`; later `state` and `object` lines belong to it.
     mutating func parsePatch(_ keyword: Token, _ args: [Token], line: Int) {
         guard let nameToken = args.first else {
             error(line, keyword.end, "missing name after 'patch'; expected patch NAME [replace]")
@@ -86,6 +88,7 @@ extension WorldBuilder {
         patches.append(build)
     }
 
+    /// `state ID version V [carries NAME]`, a `klp_state` of the current patch.
     mutating func parseState(_ keyword: Token, _ args: [Token], line: Int) {
         let usage = "state ID version V"
         if patches.isEmpty {
@@ -132,6 +135,7 @@ extension WorldBuilder {
         patches[current].states.append(SystemState(id: id, version: version, carries: carries))
     }
 
+    /// A state id or version from 0 to `maximum`, or nil (reported).
     mutating func stateNumber(_ token: Token, what: String, maximum: Int, line: Int) -> Int? {
         switch token.number {
         case .malformed:

@@ -1,5 +1,6 @@
 /// What to check and what the gate requires: `check` and `expect` lines.
 extension WorldBuilder {
+    /// `check all` or `check NAME...`.
     mutating func parseCheck(_ keyword: Token, _ args: [Token], line: Int) {
         guard !args.isEmpty else {
             error(line, keyword.end, "missing property after 'check'; expected 'all' or one or more of: \(ModelParser.propertyList)")
@@ -16,6 +17,7 @@ extension WorldBuilder {
         }
     }
 
+    /// `expect pass`, `expect fail NAME` or `expect finding NAME`.
     mutating func parseExpect(_ keyword: Token, _ args: [Token], line: Int) {
         let first = checkOnce(expectation, keyword, line: line)
         guard let verdict = args.first else {

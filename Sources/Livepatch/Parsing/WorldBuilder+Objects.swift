@@ -1,5 +1,6 @@
 /// `object` lines and their callbacks.
 extension WorldBuilder {
+    /// `object TARGET: CALLBACK...`; its target resolves at the end of the file.
     mutating func parseObject(_ keyword: Token, _ args: [Token], line: Int) {
         let usage = "object TARGET: CALLBACK..."
         let hasPatch = !patches.isEmpty
@@ -60,6 +61,7 @@ extension WorldBuilder {
         patches[current].lastObjectOK = true
     }
 
+    /// The callbacks of an `object` line, each given once.
     mutating func parseCallbacks(_ tokens: [Token], into object: inout ObjectBuild, line: Int) {
         var seen: [String: (callback: Callback, text: String, column: Int)] = [:]
         var i = 0
@@ -144,6 +146,7 @@ extension WorldBuilder {
         return (words, group.column + close)
     }
 
+    /// One callback: its name and its `(...)` options, if any.
     mutating func parseCallback(_ name: Token, _ group: Token?, line: Int) -> Callback? {
         let unknown = "unknown callback \(VisibleText.quoted(name.text + (group?.text ?? ""))); expected one of: \(ModelParser.callbackForms.joined(separator: ", "))"
         switch name.text {
@@ -199,6 +202,7 @@ extension WorldBuilder {
         }
     }
 
+    /// An errno name (`-ENODEV`) or a negative integer, or nil (reported).
     mutating func parseErrno(_ token: Token, line: Int) -> Int32? {
         let text = token.text
         let shown = token.shown

@@ -1,5 +1,6 @@
 /// The lines that set the world's options: `tasks`, `force`, `core`.
 extension WorldBuilder {
+    /// `tasks N`.
     mutating func parseTasks(_ keyword: Token, _ args: [Token], line: Int) {
         let first = checkOnce(tasks, keyword, line: line)
         let range = World.Limits.tasks
@@ -23,6 +24,7 @@ extension WorldBuilder {
         }
     }
 
+    /// `force on|off`.
     mutating func parseForce(_ keyword: Token, _ args: [Token], line: Int) {
         let first = checkOnce(force, keyword, line: line)
         guard let arg = args.first else {
@@ -41,6 +43,7 @@ extension WorldBuilder {
         if first { force = (value, location(line, keyword.column)) }
     }
 
+    /// `core VARIANT`.
     mutating func parseCore(_ keyword: Token, _ args: [Token], line: Int) {
         let first = checkOnce(core, keyword, line: line)
         guard let arg = args.first else {

@@ -2,6 +2,7 @@
 /// their declaration, patches without objects, adopted data no state
 /// carries, an expected failure that is not checked.
 extension WorldBuilder {
+    /// Runs the whole-file checks, after the last line.
     mutating func finish() {
         let moduleList = modules.map(\.name).joined(separator: ", ")
         for owner in settingOwners {
