@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 
 @testable import Livepatch
@@ -124,6 +125,21 @@ final class SourceLexerTests: XCTestCase {
         XCTAssertEqual(
             modelErrors("\u{FEFF}tasks x\n" + Self.objectLines),
             ["t.klp:1:10: error: malformed number 'x'; expected tasks N with N from 1 to 64"])
+    }
+
+    /// One UTF-8 check: a bad byte is located at its own line and byte
+    /// column, after a CRLF line, a tab and a two-byte `é`, in both languages.
+    func testABadByteIsLocatedAlikeInBothLanguages() throws {
+        let bytes = Array("rmmod a\r\n\té".utf8) + [0xFF] + Array("\r\n".utf8)
+        XCTAssertThrowsError(try Scenario.parse(bytes, file: "s.txt")) { error in
+            XCTAssertEqual("\(error)", "s.txt:2:4: error: scenario file is not valid UTF-8 text (invalid byte 0xFF)")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-byte-\(UUID().uuidString).klp").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertThrowsError(try ModelParser.parse(contentsOf: path)) { error in
+            XCTAssertEqual("\(error)", "\(path):2:4: error: model file is not valid UTF-8 text (invalid byte 0xFF)")
+        }
     }
 
     /// The reader's lines: split at `\n`, a `\r` before it dropped, a

@@ -8,7 +8,8 @@ import Darwin
 
 /// Reads the texts klpcheck parses (model files, scenarios, standard
 /// input), never more than `maximumSize` bytes: `/dev/zero` or an endless
-/// pipe is refused instead of filling memory.
+/// pipe is refused instead of filling memory. `SourceText` then checks the
+/// bytes are UTF-8 and cuts them into lines, for models and scenarios alike.
 public enum SourceFile {
     /// The largest text read.
     public static let maximumSize = 16 << 20
