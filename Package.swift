@@ -30,8 +30,10 @@ let package = Package(
         // Commands and the small argument parser; the executable only calls into this.
         .target(name: "KLPCommandLine", dependencies: ["KLPEngine", "FilterLock", "Livepatch"]),
         .executableTarget(name: "klpcheck", dependencies: ["KLPCommandLine"]),
-        .testTarget(name: "KLPEngineTests", dependencies: ["KLPEngine", "FilterLock"]),
-        .testTarget(name: "LivepatchTests", dependencies: ["Livepatch", "KLPEngine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["KLPCommandLine", "KLPEngine"]),
+        // Helpers the test targets share (a seeded generator, the tool launcher): not engine API.
+        .target(name: "KLPTestSupport", dependencies: ["KLPEngine"], path: "Tests/KLPTestSupport"),
+        .testTarget(name: "KLPEngineTests", dependencies: ["KLPEngine", "FilterLock", "KLPTestSupport"]),
+        .testTarget(name: "LivepatchTests", dependencies: ["Livepatch", "KLPEngine", "KLPTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["KLPCommandLine", "KLPEngine", "KLPTestSupport"]),
     ]
 )

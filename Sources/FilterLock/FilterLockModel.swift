@@ -1,7 +1,7 @@
 import KLPEngine
 
 /// Peterson's filter lock for N processes: the engine's benchmark
-/// (`shared/filter-lock.md`).
+/// (the README's filter-lock section).
 ///
 /// Encoding: naive bit fields need 67 bits at N = 5, so each process's
 /// (pc, level, j, k) is one mixed-radix group of 4·N·(N+1)² values, packed

@@ -2,6 +2,10 @@ import CKLPSupport
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// A probabilistic visited set in the manner of SPIN's bitstate hashing:

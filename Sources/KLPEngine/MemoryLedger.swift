@@ -83,7 +83,7 @@ public final class MemoryLedger: @unchecked Sendable {
         if bytes >= Self.mappedBytes {
             klp_unmap(UnsafeMutableRawPointer(pointer), bytes)
         } else {
-            Glibc.free(UnsafeMutableRawPointer(pointer))
+            releaseToSystem(UnsafeMutableRawPointer(pointer))
         }
         release(bytes)
     }
@@ -91,3 +91,8 @@ public final class MemoryLedger: @unchecked Sendable {
     /// Buffers this large are mapped from the system directly, pages in place.
     static var mappedBytes: Int { 64 << 10 }
 }
+
+/// The C library's `free`, under a name of its own: inside `MemoryLedger`,
+/// `free` is the ledger's method, and naming the module (`Glibc.free`) would
+/// not build against Musl or Darwin.
+private func releaseToSystem(_ pointer: UnsafeMutableRawPointer) { free(pointer) }

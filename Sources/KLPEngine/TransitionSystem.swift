@@ -90,3 +90,23 @@ extension TransitionSystem {
     /// No possibility properties by default.
     public func isGoal(_ state: State, property: Int) -> Bool { true }
 }
+
+/// A run of at most six bits of one word of a state, which the model's
+/// successors change most often (a task's switch, say). A paged visited set
+/// keeps the states that differ only there in one slot: a page of up to 64.
+public struct PageField: Sendable, Hashable {
+    /// The word that holds the run.
+    public let word: Int
+    /// The run's lowest bit.
+    public let shift: Int
+    /// The run's length, 1 to 6.
+    public let bits: Int
+
+    /// The run of `bits` bits from bit `shift` of word `word`.
+    public init(word: Int, shift: Int, bits: Int) {
+        precondition((1...6).contains(bits) && shift >= 0 && shift + bits <= 62, "a page field is 1 to 6 payload bits")
+        self.word = word
+        self.shift = shift
+        self.bits = bits
+    }
+}

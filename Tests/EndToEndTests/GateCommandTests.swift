@@ -1,4 +1,5 @@
 import Foundation
+import KLPTestSupport
 import XCTest
 
 #if canImport(FoundationXML)

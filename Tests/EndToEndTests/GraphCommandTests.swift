@@ -1,4 +1,5 @@
 import Foundation
+import KLPTestSupport
 import XCTest
 
 /// `klpcheck graph MODEL` on tiny worlds: DOT and Mermaid output, the

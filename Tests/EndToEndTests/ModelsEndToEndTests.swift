@@ -1,4 +1,5 @@
 import Foundation
+import KLPTestSupport
 import XCTest
 
 /// The built `klpcheck` executable on every model and scenario of the

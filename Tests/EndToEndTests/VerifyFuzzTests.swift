@@ -1,5 +1,6 @@
 import Foundation
 import KLPEngine
+import KLPTestSupport
 import XCTest
 
 /// Deterministic mutation fuzzing of `klpcheck verify` over every shipped

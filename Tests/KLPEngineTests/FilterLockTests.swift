@@ -2,7 +2,7 @@ import FilterLock
 import KLPEngine
 import XCTest
 
-/// The filter lock exactly as `shared/filter-lock.md` states it, with plain
+/// The filter lock exactly as the README's `bench filter-lock` section states it, with plain
 /// arrays and a Swift `Set`: no packing, no tables, nothing shared with
 /// `FilterLockModel` but the page.
 struct PlainFilterLock {
