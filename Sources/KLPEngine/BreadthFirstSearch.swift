@@ -1,90 +1,6 @@
 import CKLPSupport
 import Dispatch
 
-/// The best violation candidate of one property within one BFS level.
-///
-/// Candidates are compared by (predecessor, action, state), so the one kept
-/// does not depend on which thread found what first: traces are the same
-/// for any thread count.
-@usableFromInline
-struct ViolationCandidate<State: PackedState> {
-    @usableFromInline var isSet: Bool
-    @usableFromInline var predecessor: State
-    @usableFromInline var action: UInt32
-    @usableFromInline var state: State
-    /// True for a step violation (the step itself is the last step of the
-    /// trace); false for an invariant broken by `state`.
-    @usableFromInline var isStep: Bool
-
-    @usableFromInline static var empty: ViolationCandidate {
-        ViolationCandidate(isSet: false, predecessor: .zero, action: 0, state: .zero, isStep: false)
-    }
-
-    /// A state that breaks an invariant: keyed by the state alone, since the
-    /// trace reconstruction picks the canonical predecessor.
-    @usableFromInline static func invariant(_ state: State) -> ViolationCandidate {
-        ViolationCandidate(isSet: true, predecessor: .zero, action: 0, state: state, isStep: false)
-    }
-
-    @usableFromInline func precedes(_ other: ViolationCandidate) -> Bool {
-        guard other.isSet else { return true }
-        if predecessor != other.predecessor { return predecessor < other.predecessor }
-        if action != other.action { return action < other.action }
-        return state < other.state
-    }
-}
-
-/// Per-thread scratch: everything a worker touches in the hot loop.
-@usableFromInline
-struct WorkerContext<State: PackedState> {
-    /// The worker's index, which it passes to the visited set.
-    @usableFromInline let worker: Int
-    @usableFromInline var sink: SuccessorSink<State>
-    @usableFromInline var next: StateBlockList<State>
-    @usableFromInline var deferred: StateBuffer<State>
-    @usableFromInline var transitions: UInt64 = 0
-    @usableFromInline var newStates: UInt64 = 0
-    @usableFromInline var outOfMemory = false
-    @usableFromInline var found: PropertySet = []
-    @usableFromInline var candidates: UnsafeMutablePointer<ViolationCandidate<State>>
-    /// A small direct-mapped cache of states this worker inserted or found
-    /// lately: every state in it is in the visited set, so a hit answers
-    /// "seen" without a probe into the big table. Siblings in a frontier
-    /// share many successors (commuting steps), which makes hits common.
-    @usableFromInline var recentStates: UnsafeMutablePointer<State>
-    /// Per entry: a tag from the hash, 0 when empty.
-    @usableFromInline var recentTags: UnsafeMutablePointer<UInt32>
-
-    /// Entries of the recent-states cache.
-    @usableFromInline static var recentCapacity: Int { 1 << 15 }
-
-    init(worker: Int, sinkCapacity: Int) {
-        self.worker = worker
-        sink = SuccessorSink(capacity: sinkCapacity)
-        next = StateBlockList()
-        deferred = StateBuffer()
-        candidates = .allocate(capacity: 64)
-        candidates.initialize(repeating: .empty, count: 64)
-        recentStates = .allocate(capacity: Self.recentCapacity)
-        recentStates.initialize(repeating: .zero, count: Self.recentCapacity)
-        recentTags = .allocate(capacity: Self.recentCapacity)
-        recentTags.initialize(repeating: 0, count: Self.recentCapacity)
-    }
-
-    @usableFromInline mutating func offer(_ candidate: ViolationCandidate<State>, for properties: PropertySet) {
-        for index in properties.indices where candidate.precedes(candidates[index]) {
-            candidates[index] = candidate
-        }
-        found.formUnion(properties)
-    }
-}
-
-/// A violation the search found, at the BFS level of its last state.
-struct FoundViolation<State: PackedState> {
-    var level: Int
-    var candidate: ViolationCandidate<State>
-}
-
 /// One level-synchronous breadth-first search over a model and a visited set.
 ///
 /// Each BFS level is cut into rounds; in a round, workers claim chunks of the
@@ -96,46 +12,69 @@ struct FoundViolation<State: PackedState> {
 /// others. Between rounds, on one thread, the visited set grows, deferred
 /// inserts are retried, limits are checked and progress is shown. A round
 /// never inserts more states than the state limit leaves room for.
+@usableFromInline
 final class BreadthFirstSearch<Model: TransitionSystem, Visited: VisitedSet>: @unchecked Sendable
 where Visited.State == Model.State {
+    @usableFromInline
     typealias State = Model.State
 
+    @usableFromInline
     let model: Model
+    @usableFromInline
     let visited: Visited
+    @usableFromInline
     let ledger: MemoryLedger
+    @usableFromInline
     let options: SearchOptions
+    @usableFromInline
     let invariants: PropertySet
+    @usableFromInline
     let steps: PropertySet
-    let contexts: UnsafeMutablePointer<UnsafeMutablePointer<WorkerContext<State>>>
+    @usableFromInline
+    let contexts: WorkerContexts<State>
+    @usableFromInline
     let threads: Int
+    @usableFromInline
     let chunkCounter: UnsafeMutablePointer<UInt64>
     /// Whether workers keep a cache of recent states: not over a paged set,
     /// whose slots already gather a page's states (and whose page-key hash
     /// would make a page's states evict one another from the cache).
+    @usableFromInline
     let usesRecentStates: Bool
 
     /// Properties already violated at an earlier level: no longer looked for.
+    @usableFromInline
     var decided: PropertySet = []
+    @usableFromInline
     var violations: [Int: FoundViolation<State>] = [:]
+    @usableFromInline
     var states: UInt64 = 0
+    @usableFromInline
     var transitions: UInt64 = 0
+    @usableFromInline
     var depth = 0
+    @usableFromInline
     var limit: SearchLimit?
+    @usableFromInline
     var levels: [Frontier<State>] = []
+    @usableFromInline
     var seconds: Double = 0
+    @usableFromInline
     var start: UInt64 = 0
+    @usableFromInline
     var lastProgress: UInt64 = 0
 
-    /// Two cache lines, so that adjacent-line prefetching cannot couple workers either.
-    static var cacheLine: Int { 128 }
-
     /// The fewest states a worker claims at a time.
+    @inlinable
     static var chunkSize: Int { 256 }
     /// Chunks per worker when a round starts (see `work`).
+    @inlinable
     static var chunksPerThread: Int { 4 }
     /// States expanded per round at most, so limits and progress are looked at often.
+    @inlinable
     static var roundSize: Int { 1 << 16 }
 
+    @inlinable
     init(model: Model, visited: Visited, ledger: MemoryLedger, options: SearchOptions, checked: PropertySet) {
         self.model = model
         self.visited = visited
@@ -154,44 +93,25 @@ where Visited.State == Model.State {
         self.invariants = invariants
         self.steps = steps
         threads = options.threads
-        contexts = .allocate(capacity: threads)
-        for thread in 0..<threads {
-            // Each worker's context on cache lines of its own: the workers
-            // write their counters on every state, and sharing a line would
-            // make the two cores fight over it.
-            let bytes = (MemoryLayout<WorkerContext<State>>.stride + Self.cacheLine - 1) / Self.cacheLine * Self.cacheLine
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Self.cacheLine)
-            let context = raw.bindMemory(to: WorkerContext<State>.self, capacity: 1)
-            context.initialize(to: WorkerContext(worker: thread, sinkCapacity: Self.batchSize + model.maxSuccessors))
-            contexts[thread] = context
-        }
+        contexts = WorkerContexts(count: threads, sinkCapacity: Self.batchSize + model.maxSuccessors, ledger: ledger)
         chunkCounter = .allocate(capacity: threads * Self.counterStride)
         chunkCounter.initialize(repeating: 0, count: threads * Self.counterStride)
     }
 
     deinit {
-        for thread in 0..<threads {
-            let context = contexts[thread]
-            context.pointee.sink.deallocate()
-            context.pointee.next.free(ledger: ledger)
-            context.pointee.deferred.free(ledger: ledger)
-            context.pointee.candidates.deallocate()
-            context.pointee.recentStates.deallocate()
-            context.pointee.recentTags.deallocate()
-            context.deinitialize(count: 1)
-            UnsafeMutableRawPointer(context).deallocate()
-        }
-        contexts.deallocate()
         chunkCounter.deallocate()
         for index in levels.indices { levels[index].free(ledger: ledger) }
     }
 
+    @inlinable
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    @inlinable
     var elapsed: Double { Double(Self.now() - start) / 1e9 }
 
     /// Runs the search. With `recordLevels`, every level stays in `levels`;
     /// `stopAfterLevel` may end the search after any level (it sees the level
     /// just completed and its index).
+    @inlinable
     func run(recordLevels: Bool, stopAfterLevel: ((Frontier<State>, Int) -> Bool)? = nil) {
         start = Self.now()
         lastProgress = start
@@ -232,9 +152,11 @@ where Visited.State == Model.State {
 
     /// Possibility properties being checked: they need the whole state
     /// space, so the search never stops early while any is checked.
+    @usableFromInline
     var checkedPossibilities: PropertySet = []
 
     /// Expands one level, round by round.
+    @inlinable
     func expand(_ frontier: inout Frontier<State>, level: Int, keep: Bool) {
         let parts = frontier.parts
         var cursors = parts.map(\.lowerBound)
@@ -296,8 +218,10 @@ where Visited.State == Model.State {
     }
 
     /// Stride, in words, between the per-part chunk counters: a cache line each.
+    @inlinable
     static var counterStride: Int { 8 }
 
+    @inlinable
     func runRound(_ frontier: Frontier<State>, slices: [Range<Int>]) {
         for (index, slice) in slices.enumerated() { chunkCounter[index * Self.counterStride] = UInt64(slice.lowerBound) }
         let open = PropertySet(rawValue: (invariants.rawValue | steps.rawValue) & ~decided.rawValue)
@@ -311,11 +235,13 @@ where Visited.State == Model.State {
     }
 
     /// Successors gathered before a batch of inserts.
+    @inlinable
     static var batchSize: Int { 256 }
 
     /// The hot loop of one worker: expand states into the sink until a batch
     /// is full, then prefetch every successor's slot and insert them all, so
     /// the cache misses of a batch overlap instead of following each other.
+    @inlinable
     func work(
         _ frontier: Frontier<State>, slices: [Range<Int>],
         context: UnsafeMutablePointer<WorkerContext<State>>, open: PropertySet
@@ -373,6 +299,7 @@ where Visited.State == Model.State {
     /// Inserts the sink's successors: hash them, drop those the recent-states
     /// cache knows, prefetch the rest, then insert them all.
     @inline(__always)
+    @inlinable
     func insertBatch(context: UnsafeMutablePointer<WorkerContext<State>>, openInvariants: PropertySet) {
         let count = context.pointee.sink.count
         let states = context.pointee.sink.states
@@ -418,6 +345,7 @@ where Visited.State == Model.State {
     }
 
     /// Inserts, on one thread, the states a full segment turned away.
+    @inlinable
     func retryDeferred() {
         for thread in 0..<threads {
             let context = contexts[thread]
@@ -432,6 +360,7 @@ where Visited.State == Model.State {
 
     /// Inserts one state on the coordinating thread and counts it when new;
     /// false when memory ran out.
+    @inlinable
     func admit(_ state: State, into context: UnsafeMutablePointer<WorkerContext<State>>) -> Bool {
         var outcome = visited.insert(state, worker: context.pointee.worker)
         while case .deferred = outcome {
@@ -453,6 +382,7 @@ where Visited.State == Model.State {
     /// A new state: onto the worker's next level, and checked against the
     /// open invariants; false when the ledger refused the next level's memory.
     @inline(__always)
+    @inlinable
     func accept(_ state: State, into context: UnsafeMutablePointer<WorkerContext<State>>, checking open: PropertySet) -> Bool {
         let appended = context.pointee.next.append(state, ledger: ledger)
         if open.rawValue != 0 {
@@ -463,6 +393,7 @@ where Visited.State == Model.State {
     }
 
     /// Takes the workers' next-level blocks as the next frontier.
+    @inlinable
     func collectNextLevel() -> Frontier<State> {
         // One part per worker: the states it found, which it expands first
         // at the next level (their pages are in its cache).
@@ -470,6 +401,7 @@ where Visited.State == Model.State {
     }
 
     /// Keeps, per property, the canonical candidate of the level just built.
+    @inlinable
     func mergeViolations(level: Int) {
         for thread in 0..<threads {
             let context = contexts[thread]
@@ -491,6 +423,7 @@ where Visited.State == Model.State {
         for index in violations.keys { decided.insert(PropertySet(index: index)) }
     }
 
+    @usableFromInline
     func reportProgress(level: Int) {
         guard let progress = options.progress else { return }
         let now = Self.now()

@@ -64,7 +64,8 @@ public final class MemoryLedger: @unchecked Sendable {
 
     /// Allocates `count` elements, zero-filled when `zeroed`; nil when the
     /// budget or the system refuses.
-    public func allocate<T>(_ type: T.Type, count: Int, zeroed: Bool = false) -> UnsafeMutablePointer<T>? {
+    @usableFromInline
+    func allocate<T>(_ type: T.Type, count: Int, zeroed: Bool = false) -> UnsafeMutablePointer<T>? {
         let bytes = max(count, 1) * MemoryLayout<T>.stride
         guard reserve(bytes) else { return nil }
         let raw: UnsafeMutableRawPointer? =
@@ -78,7 +79,8 @@ public final class MemoryLedger: @unchecked Sendable {
     }
 
     /// Frees memory from `allocate` of `count` elements.
-    public func free<T>(_ pointer: UnsafeMutablePointer<T>, count: Int) {
+    @usableFromInline
+    func free<T>(_ pointer: UnsafeMutablePointer<T>, count: Int) {
         let bytes = max(count, 1) * MemoryLayout<T>.stride
         if bytes >= Self.mappedBytes {
             klp_unmap(UnsafeMutableRawPointer(pointer), bytes)
