@@ -13,8 +13,8 @@ import Dispatch
 /// inserts are retried, limits are checked and progress is shown. A round
 /// never inserts more states than the state limit leaves room for.
 @usableFromInline
-final class BreadthFirstSearch<Model: TransitionSystem, Visited: VisitedSet>: @unchecked Sendable
-where Visited.State == Model.State {
+final class BreadthFirstSearch<Model: TransitionSystem, Visited: VisitedSet, Visitor: SearchVisitor>: @unchecked Sendable
+where Visited.State == Model.State, Visitor.State == Model.State {
     @usableFromInline
     typealias State = Model.State
 
@@ -22,6 +22,12 @@ where Visited.State == Model.State {
     let model: Model
     @usableFromInline
     let visited: Visited
+    /// Sees every new state and every step (`NoVisitor`: nothing, at no cost).
+    @usableFromInline
+    let visitor: Visitor
+    /// The BFS level of the states being found now, for the visitor.
+    @usableFromInline
+    var visitLevel = 0
     @usableFromInline
     let ledger: MemoryLedger
     @usableFromInline
@@ -75,9 +81,10 @@ where Visited.State == Model.State {
     static var roundSize: Int { 1 << 16 }
 
     @inlinable
-    init(model: Model, visited: Visited, ledger: MemoryLedger, options: SearchOptions, checked: PropertySet) {
+    init(model: Model, visited: Visited, ledger: MemoryLedger, options: SearchOptions, checked: PropertySet, visitor: Visitor) {
         self.model = model
         self.visited = visited
+        self.visitor = visitor
         self.ledger = ledger
         self.options = options
         usesRecentStates = visited.kind != .paged
@@ -141,6 +148,7 @@ where Visited.State == Model.State {
             let level = depth
             if recordLevels { levels.append(frontier) }
             let stop = (stopAfterLevel?(frontier, level) ?? false) || (canStopEarly && safety.isSubset(of: decided))
+            visitLevel = level + 1
             if !stop { expand(&frontier, level: level, keep: recordLevels) }
             if !recordLevels { frontier.free(ledger: ledger) }
             if stop { break }
@@ -278,6 +286,13 @@ where Visited.State == Model.State {
                 model.successors(of: state, into: &context.pointee.sink)
                 let after = context.pointee.sink.count
                 context.pointee.transitions &+= UInt64(after &- before)
+                if Visitor.visitsTransitions {
+                    for index in before..<after {
+                        visitor.visitTransition(
+                            from: state, action: context.pointee.sink.action(at: index), to: context.pointee.sink.state(at: index),
+                            worker: context.pointee.worker)
+                    }
+                }
                 if openSteps.rawValue != 0 {
                     for index in before..<after {
                         let broken = context.pointee.sink.violations(at: index).rawValue & openSteps.rawValue
@@ -385,6 +400,7 @@ where Visited.State == Model.State {
     @inlinable
     func accept(_ state: State, into context: UnsafeMutablePointer<WorkerContext<State>>, checking open: PropertySet) -> Bool {
         let appended = context.pointee.next.append(state, ledger: ledger)
+        visitor.visitState(state, level: visitLevel, worker: context.pointee.worker)
         if open.rawValue != 0 {
             let broken = model.invariantViolations(of: state, checked: open)
             if !broken.isEmpty { context.pointee.offer(.invariant(state), for: broken) }

@@ -17,6 +17,17 @@ public enum Explorer {
     public static func explore<Model: TransitionSystem>(
         _ model: Model, options: SearchOptions = SearchOptions()
     ) throws -> SearchReport<Model.State> {
+        try explore(model, options: options, visitor: NoVisitor<Model.State>())
+    }
+
+    /// Explores `model` under `options`, showing `visitor` every state the
+    /// main search stores and every step it fires.
+    ///
+    /// - Throws: `ExplorerError` when the options do not fit the model.
+    @inlinable
+    public static func explore<Model: TransitionSystem, Visitor: SearchVisitor>(
+        _ model: Model, options: SearchOptions = SearchOptions(), visitor: Visitor
+    ) throws -> SearchReport<Model.State> where Visitor.State == Model.State {
         typealias State = Model.State
         let checked = options.checked ?? PropertySet.first(model.properties.count)
         if let beyond = checked.indices.first(where: { $0 >= model.properties.count }) {
@@ -27,23 +38,23 @@ public enum Explorer {
         switch kind {
         case .bitmap:
             let universe = model.denseStateCount ?? 0
-            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitmap) {
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitmap, visitor: visitor) {
                 BitmapVisitedSet<State>(universe: universe, ledger: ledger)
             }.run()
         case .bitstate:
             // Never ask for more than half the budget: the frontiers need room too.
             var log2Bits = options.bitstateLog2Bits
             while log2Bits > 10 && (UInt64(1) << UInt64(log2Bits - 3)) > options.maxMemoryBytes / 2 { log2Bits -= 1 }
-            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitstate) {
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitstate, visitor: visitor) {
                 BitstateVisitedSet<State>(log2Bits: log2Bits, ledger: ledger)
             }.run()
         case .paged:
             let page = model.pageField
-            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .paged) {
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .paged, visitor: visitor) {
                 PagedVisitedSet<State>(ledger: ledger, page: page)
             }.run()
         case .hash, .auto:
-            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .hash) {
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .hash, visitor: visitor) {
                 HashVisitedSet<State>(ledger: ledger)
             }.run()
         }
@@ -78,7 +89,8 @@ public enum Explorer {
 
 /// One exploration: the main search, then possibilities, then traces.
 @usableFromInline
-struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visited.State == Model.State {
+struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet, Visitor: SearchVisitor>
+where Visited.State == Model.State, Visitor.State == Model.State {
     @usableFromInline
     typealias State = Model.State
     @usableFromInline
@@ -93,12 +105,15 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
     let kind: VisitedKind
     @usableFromInline
     let makeSet: () -> Visited?
+    @usableFromInline
+    let visitor: Visitor
 
     @inlinable
     init(
         model: Model, ledger: MemoryLedger, options: SearchOptions, checked: PropertySet, kind: VisitedKind,
-        makeSet: @escaping () -> Visited?
+        visitor: Visitor, makeSet: @escaping () -> Visited?
     ) {
+        self.visitor = visitor
         self.model = model
         self.ledger = ledger
         self.options = options
@@ -120,7 +135,7 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
         let properties = model.properties
         guard let visited = makeSet() else { return outOfMemoryReport() }
         let search = BreadthFirstSearch(
-            model: model, visited: visited, ledger: ledger, options: options, checked: checked)
+            model: model, visited: visited, ledger: ledger, options: options, checked: checked, visitor: visitor)
         search.checkedPossibilities = possibilities
         search.run(recordLevels: false)
 
@@ -162,7 +177,7 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
     /// The report of a finished run: the statuses and the search's statistics.
     @usableFromInline
     func report(
-        statuses: [PropertyStatus<State>], search: BreadthFirstSearch<Model, Visited>, visited: Visited, started: UInt64,
+        statuses: [PropertyStatus<State>], search: BreadthFirstSearch<Model, Visited, Visitor>, visited: Visited, started: UInt64,
         marksRefused: Bool
     ) -> SearchReport<State> {
         let complete = search.limit == nil && visited.isExact
@@ -224,7 +239,8 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
         traceOptions.progress = nil
         traceOptions.maxStates = nil
         traceOptions.timeLimit = nil
-        let search = BreadthFirstSearch(model: model, visited: fresh, ledger: ledger, options: traceOptions, checked: [])
+        let search = BreadthFirstSearch(
+            model: model, visited: fresh, ledger: ledger, options: traceOptions, checked: [], visitor: NoVisitor<State>())
         let deepest = fixed.values.map { $0.candidate.isStep ? $0.level - 1 : $0.level }.max() ?? -1
         var stuckTargets: [Int: (level: Int, state: State)] = [:]
         search.run(recordLevels: true) { level, depth in
