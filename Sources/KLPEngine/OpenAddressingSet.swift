@@ -27,13 +27,13 @@ import Dispatch
 public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked Sendable {
     /// The packed state.
     public typealias State = Keying.State
-    @usableFromInline static var segmentShift: UInt64 { 59 }
-    @usableFromInline static var segmentCount: Int { 32 }
+    @inlinable static var segmentShift: UInt64 { 59 }
+    @inlinable static var segmentCount: Int { 32 }
     /// Stride, in words, between workers' rows: the room each worker has
     /// left per segment, then what it was granted.
-    @usableFromInline static var rowStride: Int { 2 * segmentCount }
-    @usableFromInline static var occupiedBit: UInt64 { 1 << 63 }
-    @usableFromInline static var busyBit: UInt64 { 1 << 62 }
+    @inlinable static var rowStride: Int { 2 * segmentCount }
+    @inlinable static var occupiedBit: UInt64 { 1 << 63 }
+    @inlinable static var busyBit: UInt64 { 1 << 62 }
     @usableFromInline let slots: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     @usableFromInline let capacities: UnsafeMutablePointer<Int>
     @usableFromInline let hardLimits: UnsafeMutablePointer<Int>
@@ -41,7 +41,7 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
     @usableFromInline let committed: UnsafeMutablePointer<Int>
     /// One row per worker (see `rowStride`); only that worker writes it
     /// during a round.
-    @usableFromInline var rows: UnsafeMutablePointer<Int> { rowTable.pointee }
+    @inlinable var rows: UnsafeMutablePointer<Int> { rowTable.pointee }
     /// Holds `rows`: a stored `var` on a class would cost a dynamic
     /// exclusivity check on every insert.
     @usableFromInline let rowTable: UnsafeMutablePointer<UnsafeMutablePointer<Int>>

@@ -22,17 +22,17 @@ struct ViolationCandidate<State: PackedState> {
         self.isStep = isStep
     }
 
-    @usableFromInline static var empty: ViolationCandidate {
+    @inlinable static var empty: ViolationCandidate {
         ViolationCandidate(isSet: false, predecessor: .zero, action: 0, state: .zero, isStep: false)
     }
 
     /// A state that breaks an invariant: keyed by the state alone, since the
     /// trace reconstruction picks the canonical predecessor.
-    @usableFromInline static func invariant(_ state: State) -> ViolationCandidate {
+    @inlinable static func invariant(_ state: State) -> ViolationCandidate {
         ViolationCandidate(isSet: true, predecessor: .zero, action: 0, state: state, isStep: false)
     }
 
-    @usableFromInline func precedes(_ other: ViolationCandidate) -> Bool {
+    @inlinable func precedes(_ other: ViolationCandidate) -> Bool {
         guard other.isSet else { return true }
         if predecessor != other.predecessor { return predecessor < other.predecessor }
         if action != other.action { return action < other.action }
@@ -62,7 +62,7 @@ struct WorkerContext<State: PackedState> {
     @usableFromInline var recentTags: UnsafeMutablePointer<UInt32>
 
     /// Entries of the recent-states cache.
-    @usableFromInline static var recentCapacity: Int { 1 << 15 }
+    @inlinable static var recentCapacity: Int { 1 << 15 }
 
     @inlinable
     init(worker: Int, sinkCapacity: Int) {
@@ -78,7 +78,7 @@ struct WorkerContext<State: PackedState> {
         recentTags.initialize(repeating: 0, count: Self.recentCapacity)
     }
 
-    @usableFromInline mutating func offer(_ candidate: ViolationCandidate<State>, for properties: PropertySet) {
+    @inlinable mutating func offer(_ candidate: ViolationCandidate<State>, for properties: PropertySet) {
         for index in properties.indices where candidate.precedes(candidates[index]) {
             candidates[index] = candidate
         }
