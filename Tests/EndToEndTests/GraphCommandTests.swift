@@ -5,7 +5,7 @@ import XCTest
 /// `klpcheck graph MODEL` on tiny worlds: DOT and Mermaid output, the
 /// initial state, edge labels, violating edges, the state limit and `--output`.
 ///
-/// Uses `Tool` (BenchCommandTests.swift) to find and run the built executable.
+/// Uses `Tool` (KLPTestSupport) to find and run the built executable.
 final class GraphCommandTests: XCTestCase {
     /// One task, one patch with all four vmlinux callbacks, upstream core.
     static let tiny = """
