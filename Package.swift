@@ -1,12 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// The engine's generic search must be specialised for each model in the
-/// client module: cross-module optimisation makes its bodies available there.
-let engineSettings: [SwiftSetting] = [
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
-]
-
 let package = Package(
     name: "klpcheck",
     products: [
@@ -18,20 +12,19 @@ let package = Package(
         // Atomics on raw memory and process statistics: the only C in the project.
         .target(name: "CKLPSupport"),
         // The generic explorer: knows packed states and action indices, nothing of livepatch.
-        .target(
-            name: "KLPEngine",
-            dependencies: ["CKLPSupport"],
-            swiftSettings: engineSettings
-        ),
+        // Its search path is @inlinable, so each client specialises it for its own model.
+        .target(name: "KLPEngine", dependencies: ["CKLPSupport"]),
         // The filter-lock benchmark model.
-        .target(name: "FilterLock", dependencies: ["KLPEngine"], swiftSettings: engineSettings),
+        .target(name: "FilterLock", dependencies: ["KLPEngine"]),
         // The livepatch world, its .klp language, the model, properties, log lines and scenarios.
-        .target(name: "Livepatch", dependencies: ["KLPEngine"], swiftSettings: engineSettings),
+        .target(name: "Livepatch", dependencies: ["KLPEngine"]),
         // Commands and the small argument parser; the executable only calls into this.
         .target(name: "KLPCommandLine", dependencies: ["KLPEngine", "FilterLock", "Livepatch"]),
         .executableTarget(name: "klpcheck", dependencies: ["KLPCommandLine"]),
-        .testTarget(name: "KLPEngineTests", dependencies: ["KLPEngine", "FilterLock"]),
-        .testTarget(name: "LivepatchTests", dependencies: ["Livepatch", "KLPEngine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["KLPCommandLine", "KLPEngine"]),
+        // Helpers the test targets share (a seeded generator, the tool launcher): not engine API.
+        .target(name: "KLPTestSupport", dependencies: ["KLPEngine"], path: "Tests/KLPTestSupport"),
+        .testTarget(name: "KLPEngineTests", dependencies: ["KLPEngine", "FilterLock", "KLPTestSupport"]),
+        .testTarget(name: "LivepatchTests", dependencies: ["Livepatch", "KLPEngine", "KLPTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["KLPCommandLine", "KLPEngine", "KLPTestSupport"]),
     ]
 )

@@ -21,12 +21,12 @@ public struct FilterLockModel: TransitionSystem, @unchecked Sendable {
     public let bug: Bool
 
     private let tables: Tables
-    private let groupBits: UInt64
-    private let groupMask: UInt64
-    private let lastShift: UInt64
-    private let groupInfo: UnsafePointer<UInt32>
-    private let lastDigits: UnsafePointer<UInt8>
-    private let lastWeights: UnsafePointer<Int>
+    @usableFromInline let groupBits: UInt64
+    @usableFromInline let groupMask: UInt64
+    @usableFromInline let lastShift: UInt64
+    @usableFromInline let groupInfo: UnsafePointer<UInt32>
+    @usableFromInline let lastDigits: UnsafePointer<UInt8>
+    @usableFromInline let lastWeights: UnsafePointer<Int>
 
     /// The action kinds of one process, in action-index order.
     public enum Action: Int, CaseIterable, Sendable {
@@ -61,17 +61,20 @@ public struct FilterLockModel: TransitionSystem, @unchecked Sendable {
     public var stateBits: Int { Int(lastShift) + tables.lastBits }
 
     /// Only the all-zero state.
+    @inlinable
     public func initialStates(into sink: inout SuccessorSink<UInt64>) {
         sink.emit(encode(Fields(processes: processes)), action: 0)
     }
 
     @inline(__always)
-    private func code(pc: UInt64, level: UInt64, j: UInt64, k: UInt64) -> UInt64 {
+    @inlinable
+    func code(pc: UInt64, level: UInt64, j: UInt64, k: UInt64) -> UInt64 {
         let n = UInt64(processes)
         return ((pc * n + level) * (n + 1) + j) * (n + 1) + k
     }
 
     /// Fires every enabled action of every process.
+    @inlinable
     public func successors(of state: UInt64, into sink: inout SuccessorSink<UInt64>) {
         let n = UInt64(processes)
         let lastCode = Int(truncatingIfNeeded: state >> lastShift)
@@ -122,6 +125,7 @@ public struct FilterLockModel: TransitionSystem, @unchecked Sendable {
     }
 
     /// `mutex`: at most one process at pc = 3.
+    @inlinable
     public func invariantViolations(of state: UInt64, checked: PropertySet) -> PropertySet {
         var critical = 0
         for i in 0..<processes {

@@ -1,4 +1,4 @@
-/// A field of a packed state: `width` bits at `shift` in word `word`.
+/// A field of a packed state: the bits of `mask`, shifted up by `shift`, in word `word`.
 ///
 /// Fields never straddle words, so reading one is a shift and a mask.
 @frozen

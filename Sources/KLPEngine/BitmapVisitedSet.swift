@@ -6,7 +6,7 @@ import CKLPSupport
 /// - Complexity: `insert` is O(1): one atomic fetch-or.
 public final class BitmapVisitedSet<State: PackedState>: VisitedSet, @unchecked Sendable {
     @usableFromInline let bits: UnsafeMutablePointer<UInt64>
-    let wordCount: Int
+    @usableFromInline let wordCount: Int
     /// The number of possible states.
     public let universe: UInt64
     let ledger: MemoryLedger
@@ -56,12 +56,14 @@ public final class BitmapVisitedSet<State: PackedState>: VisitedSet, @unchecked 
     public var slotCount: Int { Int(universe) }
 
     /// The state's own index, when present.
+    @inlinable
     public func slot(of state: State) -> Int? {
         let index = Int(state.word(0))
         return bits[index >> 6] & (1 << UInt64(index & 63)) != 0 ? index : nil
     }
 
     /// Every state in the set, in increasing order.
+    @inlinable
     public func forEach(_ body: (Int, State) -> Void) {
         for wordIndex in 0..<wordCount {
             var word = bits[wordIndex]
@@ -76,6 +78,7 @@ public final class BitmapVisitedSet<State: PackedState>: VisitedSet, @unchecked 
 
     /// Every state in `range`, in increasing order or its reverse; empty
     /// words are skipped whole.
+    @inlinable
     public func forEach(slots range: Range<Int>, reversed: Bool, _ body: (Int, State) -> Void) {
         let indices = range.clamped(to: 0..<Int(universe))
         guard !indices.isEmpty else { return }

@@ -2,6 +2,10 @@ import CKLPSupport
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// A probabilistic visited set in the manner of SPIN's bitstate hashing:
@@ -53,14 +57,22 @@ public final class BitstateVisitedSet<State: PackedState>: VisitedSet, @unchecke
     public func insert(_ state: State, hash: UInt64, worker: Int) -> InsertOutcome {
         // All k bits in one word, set by one atomic fetch-or: of several
         // threads inserting the same state, exactly one sees a bit clear.
+        let (word, wordMask) = fingerprint(hash: hash)
+        let before = klp_fetch_or(bits + word, wordMask)
+        return before & wordMask == wordMask ? .seen : .new
+    }
+
+    /// Where the state with `hash` leaves its mark: a word of the array, and
+    /// the up to `hashCount` bits it sets there.
+    @inlinable @inline(__always)
+    func fingerprint(hash: UInt64) -> (word: Int, mask: UInt64) {
         var select = mix64(hash ^ 0x5851_f42d_4c95_7f2d)
         var wordMask: UInt64 = 0
         for _ in 0..<hashCount {
             wordMask |= 1 << (select & 63)
             select = select >> 6 | select << 58
         }
-        let before = klp_fetch_or(bits + Int(truncatingIfNeeded: (hash & mask) >> 6), wordMask)
-        return before & wordMask == wordMask ? .seen : .new
+        return (Int(truncatingIfNeeded: (hash & mask) >> 6), wordMask)
     }
 
     /// Nothing to prepare: the array never grows.

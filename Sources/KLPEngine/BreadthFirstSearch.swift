@@ -1,90 +1,6 @@
 import CKLPSupport
 import Dispatch
 
-/// The best violation candidate of one property within one BFS level.
-///
-/// Candidates are compared by (predecessor, action, state), so the one kept
-/// does not depend on which thread found what first: traces are the same
-/// for any thread count.
-@usableFromInline
-struct ViolationCandidate<State: PackedState> {
-    @usableFromInline var isSet: Bool
-    @usableFromInline var predecessor: State
-    @usableFromInline var action: UInt32
-    @usableFromInline var state: State
-    /// True for a step violation (the step itself is the last step of the
-    /// trace); false for an invariant broken by `state`.
-    @usableFromInline var isStep: Bool
-
-    @usableFromInline static var empty: ViolationCandidate {
-        ViolationCandidate(isSet: false, predecessor: .zero, action: 0, state: .zero, isStep: false)
-    }
-
-    /// A state that breaks an invariant: keyed by the state alone, since the
-    /// trace reconstruction picks the canonical predecessor.
-    @usableFromInline static func invariant(_ state: State) -> ViolationCandidate {
-        ViolationCandidate(isSet: true, predecessor: .zero, action: 0, state: state, isStep: false)
-    }
-
-    @usableFromInline func precedes(_ other: ViolationCandidate) -> Bool {
-        guard other.isSet else { return true }
-        if predecessor != other.predecessor { return predecessor < other.predecessor }
-        if action != other.action { return action < other.action }
-        return state < other.state
-    }
-}
-
-/// Per-thread scratch: everything a worker touches in the hot loop.
-@usableFromInline
-struct WorkerContext<State: PackedState> {
-    /// The worker's index, which it passes to the visited set.
-    @usableFromInline let worker: Int
-    @usableFromInline var sink: SuccessorSink<State>
-    @usableFromInline var next: StateBlockList<State>
-    @usableFromInline var deferred: StateBuffer<State>
-    @usableFromInline var transitions: UInt64 = 0
-    @usableFromInline var newStates: UInt64 = 0
-    @usableFromInline var outOfMemory = false
-    @usableFromInline var found: PropertySet = []
-    @usableFromInline var candidates: UnsafeMutablePointer<ViolationCandidate<State>>
-    /// A small direct-mapped cache of states this worker inserted or found
-    /// lately: every state in it is in the visited set, so a hit answers
-    /// "seen" without a probe into the big table. Siblings in a frontier
-    /// share many successors (commuting steps), which makes hits common.
-    @usableFromInline var recentStates: UnsafeMutablePointer<State>
-    /// Per entry: a tag from the hash, 0 when empty.
-    @usableFromInline var recentTags: UnsafeMutablePointer<UInt32>
-
-    /// Entries of the recent-states cache.
-    @usableFromInline static var recentCapacity: Int { 1 << 15 }
-
-    init(worker: Int, sinkCapacity: Int) {
-        self.worker = worker
-        sink = SuccessorSink(capacity: sinkCapacity)
-        next = StateBlockList()
-        deferred = StateBuffer()
-        candidates = .allocate(capacity: 64)
-        candidates.initialize(repeating: .empty, count: 64)
-        recentStates = .allocate(capacity: Self.recentCapacity)
-        recentStates.initialize(repeating: .zero, count: Self.recentCapacity)
-        recentTags = .allocate(capacity: Self.recentCapacity)
-        recentTags.initialize(repeating: 0, count: Self.recentCapacity)
-    }
-
-    @usableFromInline mutating func offer(_ candidate: ViolationCandidate<State>, for properties: PropertySet) {
-        for index in properties.indices where candidate.precedes(candidates[index]) {
-            candidates[index] = candidate
-        }
-        found.formUnion(properties)
-    }
-}
-
-/// A violation the search found, at the BFS level of its last state.
-struct FoundViolation<State: PackedState> {
-    var level: Int
-    var candidate: ViolationCandidate<State>
-}
-
 /// One level-synchronous breadth-first search over a model and a visited set.
 ///
 /// Each BFS level is cut into rounds; in a round, workers claim chunks of the
@@ -98,49 +14,79 @@ struct FoundViolation<State: PackedState> {
 /// never inserts more states than the state limit leaves room for; when the
 /// room left is less than one state's successors, the rest of the search
 /// runs on one thread and counts each new state (`expandNearLimit`).
-final class BreadthFirstSearch<Model: TransitionSystem, Visited: VisitedSet>: @unchecked Sendable
-where Visited.State == Model.State {
+@usableFromInline
+final class BreadthFirstSearch<Model: TransitionSystem, Visited: VisitedSet, Visitor: SearchVisitor>: @unchecked Sendable
+where Visited.State == Model.State, Visitor.State == Model.State {
+    @usableFromInline
     typealias State = Model.State
 
+    @usableFromInline
     let model: Model
+    @usableFromInline
     let visited: Visited
+    /// Sees every new state and every step (`NoVisitor`: nothing, at no cost).
+    @usableFromInline
+    let visitor: Visitor
+    /// The BFS level of the states being found now, for the visitor.
+    @usableFromInline
+    var visitLevel = 0
+    @usableFromInline
     let ledger: MemoryLedger
+    @usableFromInline
     let options: SearchOptions
+    @usableFromInline
     let invariants: PropertySet
+    @usableFromInline
     let steps: PropertySet
-    let contexts: UnsafeMutablePointer<UnsafeMutablePointer<WorkerContext<State>>>
+    @usableFromInline
+    let contexts: WorkerContexts<State>
+    @usableFromInline
     let threads: Int
+    @usableFromInline
     let chunkCounter: UnsafeMutablePointer<UInt64>
     /// Whether workers keep a cache of recent states: not over a paged set,
     /// whose slots already gather a page's states (and whose page-key hash
     /// would make a page's states evict one another from the cache).
+    @usableFromInline
     let usesRecentStates: Bool
 
     /// Properties already violated at an earlier level: no longer looked for.
+    @usableFromInline
     var decided: PropertySet = []
+    @usableFromInline
     var violations: [Int: FoundViolation<State>] = [:]
+    @usableFromInline
     var states: UInt64 = 0
+    @usableFromInline
     var transitions: UInt64 = 0
+    @usableFromInline
     var depth = 0
+    @usableFromInline
     var limit: SearchLimit?
+    @usableFromInline
     var levels: [Frontier<State>] = []
+    @usableFromInline
     var seconds: Double = 0
+    @usableFromInline
     var start: UInt64 = 0
+    @usableFromInline
     var lastProgress: UInt64 = 0
 
-    /// Two cache lines, so that adjacent-line prefetching cannot couple workers either.
-    static var cacheLine: Int { 128 }
-
     /// The fewest states a worker claims at a time.
+    @inlinable
     static var chunkSize: Int { 256 }
     /// Chunks per worker when a round starts (see `work`).
+    @inlinable
     static var chunksPerThread: Int { 4 }
     /// States expanded per round at most, so limits and progress are looked at often.
+    @inlinable
     static var roundSize: Int { 1 << 16 }
 
-    init(model: Model, visited: Visited, ledger: MemoryLedger, options: SearchOptions, checked: PropertySet) {
+    @inlinable
+    init(model: Model, visited: Visited, ledger: MemoryLedger, options: SearchOptions, checked: PropertySet, visitor: Visitor) {
         self.model = model
         self.visited = visited
+        self.visitor = visitor
         self.ledger = ledger
         self.options = options
         usesRecentStates = visited.kind != .paged
@@ -156,44 +102,25 @@ where Visited.State == Model.State {
         self.invariants = invariants
         self.steps = steps
         threads = options.threads
-        contexts = .allocate(capacity: threads)
-        for thread in 0..<threads {
-            // Each worker's context on cache lines of its own: the workers
-            // write their counters on every state, and sharing a line would
-            // make the two cores fight over it.
-            let bytes = (MemoryLayout<WorkerContext<State>>.stride + Self.cacheLine - 1) / Self.cacheLine * Self.cacheLine
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Self.cacheLine)
-            let context = raw.bindMemory(to: WorkerContext<State>.self, capacity: 1)
-            context.initialize(to: WorkerContext(worker: thread, sinkCapacity: Self.batchSize + model.maxSuccessors))
-            contexts[thread] = context
-        }
+        contexts = WorkerContexts(count: threads, sinkCapacity: Self.batchSize + model.maxSuccessors, ledger: ledger)
         chunkCounter = .allocate(capacity: threads * Self.counterStride)
         chunkCounter.initialize(repeating: 0, count: threads * Self.counterStride)
     }
 
     deinit {
-        for thread in 0..<threads {
-            let context = contexts[thread]
-            context.pointee.sink.deallocate()
-            context.pointee.next.free(ledger: ledger)
-            context.pointee.deferred.free(ledger: ledger)
-            context.pointee.candidates.deallocate()
-            context.pointee.recentStates.deallocate()
-            context.pointee.recentTags.deallocate()
-            context.deinitialize(count: 1)
-            UnsafeMutableRawPointer(context).deallocate()
-        }
-        contexts.deallocate()
         chunkCounter.deallocate()
         for index in levels.indices { levels[index].free(ledger: ledger) }
     }
 
+    @inlinable
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    @inlinable
     var elapsed: Double { Double(Self.now() - start) / 1e9 }
 
     /// Runs the search. With `recordLevels`, every level stays in `levels`;
     /// `stopAfterLevel` may end the search after any level (it sees the level
     /// just completed and its index).
+    @inlinable
     func run(recordLevels: Bool, stopAfterLevel: ((Frontier<State>, Int) -> Bool)? = nil) {
         start = Self.now()
         lastProgress = start
@@ -222,6 +149,7 @@ where Visited.State == Model.State {
             let level = depth
             if recordLevels { levels.append(frontier) }
             let stop = (stopAfterLevel?(frontier, level) ?? false) || (canStopEarly && safety.isSubset(of: decided))
+            visitLevel = level + 1
             if !stop { expand(&frontier, level: level, keep: recordLevels) }
             if !recordLevels { frontier.free(ledger: ledger) }
             if stop { break }
@@ -233,9 +161,11 @@ where Visited.State == Model.State {
 
     /// Possibility properties being checked: they need the whole state
     /// space, so the search never stops early while any is checked.
+    @usableFromInline
     var checkedPossibilities: PropertySet = []
 
     /// Expands one level, round by round.
+    @inlinable
     func expand(_ frontier: inout Frontier<State>, level: Int, keep: Bool) {
         let parts = frontier.parts
         var cursors = parts.map(\.lowerBound)
@@ -304,8 +234,10 @@ where Visited.State == Model.State {
     }
 
     /// Stride, in words, between the per-part chunk counters: a cache line each.
+    @inlinable
     static var counterStride: Int { 8 }
 
+    @inlinable
     func runRound(_ frontier: Frontier<State>, slices: [Range<Int>]) {
         for (index, slice) in slices.enumerated() { chunkCounter[index * Self.counterStride] = UInt64(slice.lowerBound) }
         let open = PropertySet(rawValue: (invariants.rawValue | steps.rawValue) & ~decided.rawValue)
@@ -319,11 +251,13 @@ where Visited.State == Model.State {
     }
 
     /// Successors gathered before a batch of inserts.
+    @inlinable
     static var batchSize: Int { 256 }
 
     /// The hot loop of one worker: expand states into the sink until a batch
     /// is full, then prefetch every successor's slot and insert them all, so
     /// the cache misses of a batch overlap instead of following each other.
+    @inlinable
     func work(
         _ frontier: Frontier<State>, slices: [Range<Int>],
         context: UnsafeMutablePointer<WorkerContext<State>>, open: PropertySet
@@ -363,6 +297,13 @@ where Visited.State == Model.State {
                 model.successors(of: state, into: &context.pointee.sink)
                 let after = context.pointee.sink.count
                 context.pointee.transitions &+= UInt64(after &- before)
+                if Visitor.visitsTransitions {
+                    for index in before..<after {
+                        visitor.visitTransition(
+                            from: state, action: context.pointee.sink.action(at: index), to: context.pointee.sink.state(at: index),
+                            worker: context.pointee.worker)
+                    }
+                }
                 if openSteps.rawValue != 0 {
                     for index in before..<after {
                         let broken = context.pointee.sink.violations(at: index).rawValue & openSteps.rawValue
@@ -384,6 +325,7 @@ where Visited.State == Model.State {
     /// Inserts the sink's successors: hash them, drop those the recent-states
     /// cache knows, prefetch the rest, then insert them all.
     @inline(__always)
+    @inlinable
     func insertBatch(context: UnsafeMutablePointer<WorkerContext<State>>, openInvariants: PropertySet) {
         let count = context.pointee.sink.count
         let states = context.pointee.sink.states
@@ -429,6 +371,7 @@ where Visited.State == Model.State {
     }
 
     /// Inserts, on one thread, the states a full segment turned away.
+    @inlinable
     func retryDeferred() {
         for thread in 0..<threads {
             let context = contexts[thread]
@@ -443,6 +386,7 @@ where Visited.State == Model.State {
 
     /// Inserts one state on the coordinating thread and counts it when new;
     /// false when memory ran out.
+    @inlinable
     func admit(_ state: State, into context: UnsafeMutablePointer<WorkerContext<State>>) -> Bool {
         var outcome = visited.insert(state, worker: context.pointee.worker)
         while case .deferred = outcome {
@@ -463,6 +407,7 @@ where Visited.State == Model.State {
 
     /// `admit`, but a new state beyond `maxStates` stored is not inserted:
     /// it sets the state limit instead (false).
+    @inlinable
     func admit(_ state: State, into context: UnsafeMutablePointer<WorkerContext<State>>, within maxStates: UInt64) -> Bool {
         if states >= maxStates {
             // Full: a state already stored is no news, a new one is the limit.
@@ -479,6 +424,7 @@ where Visited.State == Model.State {
     /// rounds grant room for every successor a state may have, which near the
     /// limit is more than is left; here a world of exactly `maxStates` states
     /// still completes, and a larger one stops with `maxStates` stored.
+    @inlinable
     func expandNearLimit(_ frontier: Frontier<State>, ranges: [Range<Int>], maxStates: UInt64) {
         let context = contexts[0]
         let openSteps = PropertySet(rawValue: steps.rawValue & ~decided.rawValue)
@@ -514,8 +460,10 @@ where Visited.State == Model.State {
     /// A new state: onto the worker's next level, and checked against the
     /// open invariants; false when the ledger refused the next level's memory.
     @inline(__always)
+    @inlinable
     func accept(_ state: State, into context: UnsafeMutablePointer<WorkerContext<State>>, checking open: PropertySet) -> Bool {
         let appended = context.pointee.next.append(state, ledger: ledger)
+        visitor.visitState(state, level: visitLevel, worker: context.pointee.worker)
         if open.rawValue != 0 {
             let broken = model.invariantViolations(of: state, checked: open)
             if !broken.isEmpty { context.pointee.offer(.invariant(state), for: broken) }
@@ -524,6 +472,7 @@ where Visited.State == Model.State {
     }
 
     /// Takes the workers' next-level blocks as the next frontier.
+    @inlinable
     func collectNextLevel() -> Frontier<State> {
         // One part per worker: the states it found, which it expands first
         // at the next level (their pages are in its cache).
@@ -531,6 +480,7 @@ where Visited.State == Model.State {
     }
 
     /// Keeps, per property, the canonical candidate of the level just built.
+    @inlinable
     func mergeViolations(level: Int) {
         for thread in 0..<threads {
             let context = contexts[thread]
@@ -552,6 +502,7 @@ where Visited.State == Model.State {
         for index in violations.keys { decided.insert(PropertySet(index: index)) }
     }
 
+    @usableFromInline
     func reportProgress(level: Int) {
         guard let progress = options.progress else { return }
         let now = Self.now()

@@ -13,9 +13,21 @@ public enum Explorer {
     /// Explores `model` under `options`.
     ///
     /// - Throws: `ExplorerError` when the options do not fit the model.
+    @inlinable
     public static func explore<Model: TransitionSystem>(
         _ model: Model, options: SearchOptions = SearchOptions()
     ) throws -> SearchReport<Model.State> {
+        try explore(model, options: options, visitor: NoVisitor<Model.State>())
+    }
+
+    /// Explores `model` under `options`, showing `visitor` every state the
+    /// main search stores and every step it fires.
+    ///
+    /// - Throws: `ExplorerError` when the options do not fit the model.
+    @inlinable
+    public static func explore<Model: TransitionSystem, Visitor: SearchVisitor>(
+        _ model: Model, options: SearchOptions = SearchOptions(), visitor: Visitor
+    ) throws -> SearchReport<Model.State> where Visitor.State == Model.State {
         typealias State = Model.State
         let checked = options.checked ?? PropertySet.first(model.properties.count)
         if let beyond = checked.indices.first(where: { $0 >= model.properties.count }) {
@@ -26,20 +38,24 @@ public enum Explorer {
         switch kind {
         case .bitmap:
             let universe = model.denseStateCount ?? 0
-            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitmap) {
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitmap, visitor: visitor) {
                 BitmapVisitedSet<State>(universe: universe, ledger: ledger)
             }.run()
         case .bitstate:
             // Never ask for more than half the budget: the frontiers need room too.
             var log2Bits = options.bitstateLog2Bits
             while log2Bits > 10 && (UInt64(1) << UInt64(log2Bits - 3)) > options.maxMemoryBytes / 2 { log2Bits -= 1 }
-            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitstate) {
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitstate, visitor: visitor) {
                 BitstateVisitedSet<State>(log2Bits: log2Bits, ledger: ledger)
             }.run()
-        case .hash, .paged, .auto:
-            let page = kind == .paged ? model.pageField : nil
-            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: page == nil ? .hash : .paged) {
-                HashVisitedSet<State>(ledger: ledger, page: page)
+        case .paged:
+            let page = model.pageField
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .paged, visitor: visitor) {
+                PagedVisitedSet<State>(ledger: ledger, page: page)
+            }.run()
+        case .hash, .auto:
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .hash, visitor: visitor) {
+                HashVisitedSet<State>(ledger: ledger)
             }.run()
         }
     }
@@ -95,19 +111,32 @@ public enum Explorer {
 }
 
 /// One exploration: the main search, then possibilities, then traces.
-struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visited.State == Model.State {
+@usableFromInline
+struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet, Visitor: SearchVisitor>
+where Visited.State == Model.State, Visitor.State == Model.State {
+    @usableFromInline
     typealias State = Model.State
+    @usableFromInline
     let model: Model
+    @usableFromInline
     let ledger: MemoryLedger
+    @usableFromInline
     let options: SearchOptions
+    @usableFromInline
     let checked: PropertySet
+    @usableFromInline
     let kind: VisitedKind
+    @usableFromInline
     let makeSet: () -> Visited?
+    @usableFromInline
+    let visitor: Visitor
 
+    @inlinable
     init(
         model: Model, ledger: MemoryLedger, options: SearchOptions, checked: PropertySet, kind: VisitedKind,
-        makeSet: @escaping () -> Visited?
+        visitor: Visitor, makeSet: @escaping () -> Visited?
     ) {
+        self.visitor = visitor
         self.model = model
         self.ledger = ledger
         self.options = options
@@ -116,18 +145,20 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
         self.makeSet = makeSet
     }
 
+    @inlinable
     var possibilities: PropertySet {
         PropertySet(indices: model.properties.indices.filter {
             checked.contains(index: $0) && model.properties[$0].kind == .possibility
         })
     }
 
+    @inlinable
     func run() -> SearchReport<State> {
         let started = DispatchTime.now().uptimeNanoseconds
         let properties = model.properties
         guard let visited = makeSet() else { return outOfMemoryReport() }
         let search = BreadthFirstSearch(
-            model: model, visited: visited, ledger: ledger, options: options, checked: checked)
+            model: model, visited: visited, ledger: ledger, options: options, checked: checked, visitor: visitor)
         search.checkedPossibilities = possibilities
         search.run(recordLevels: false)
 
@@ -166,6 +197,18 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
         for (index, trace) in traces { statuses[index] = .violated(trace) }
         visited.free()
 
+        return report(
+            statuses: statuses, search: search, visited: visited, started: started, marksRefused: marksRefused,
+            interrupted: interrupted)
+    }
+
+    /// The report of a finished run: the statuses and the search's statistics.
+    @usableFromInline
+    func report(
+        statuses: [PropertyStatus<State>], search: BreadthFirstSearch<Model, Visited, Visitor>, visited: Visited, started: UInt64,
+        marksRefused: Bool, interrupted: Bool
+    ) -> SearchReport<State> {
+        let complete = search.limit == nil && visited.isExact
         let omission = (visited as? BitstateVisitedSet<State>)?.omissionProbability(stored: search.states)
         let seconds = max(search.seconds, 1e-9)
         let statistics = SearchStatistics(
@@ -175,12 +218,14 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
             engineMemoryBytes: ledger.peakBytes, peakMemoryBytes: klp_peak_rss_bytes(), threads: options.threads,
             visited: kind, limit: search.limit ?? (interrupted ? .interrupted : marksRefused ? .memory : nil),
             omissionProbability: omission, complete: complete && !marksRefused && !interrupted)
-        return SearchReport(properties: properties, statuses: statuses, statistics: statistics)
+        return SearchReport(properties: model.properties, statuses: statuses, statistics: statistics)
     }
 
     /// Whether the options' stop request was made.
+    @usableFromInline
     var stopRequested: Bool { options.stop?.isRequested ?? false }
 
+    @usableFromInline
     func outOfMemoryReport() -> SearchReport<State> {
         let statuses: [PropertyStatus<State>] = model.properties.indices.map {
             checked.contains(index: $0) ? .undecided : .notChecked
@@ -197,6 +242,7 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
     /// state with a marked successor, until a sweep marks nothing. Sweeps run
     /// on every worker thread over slices of the slots, in alternating
     /// directions, which lets marks travel far in one sweep.
+    @inlinable
     func canReachGoal(property: Int, in visited: Visited) -> Bitset? {
         guard let marks = Bitset(count: visited.slotCount, ledger: ledger) else { return nil }
         visited.forEach { slot, state in
@@ -213,6 +259,7 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
     /// keeping every level, and walking back from each target through the
     /// smallest (predecessor, action) at each level: the same trace for any
     /// thread count.
+    @inlinable
     func rebuildTraces(
         fixed: [Int: FoundViolation<State>], stuck: [Int: Bitset], mainSet: Visited
     ) -> [Int: Trace<State>] {
@@ -224,7 +271,8 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
         traceOptions.progress = nil
         traceOptions.maxStates = nil
         traceOptions.timeLimit = nil
-        let search = BreadthFirstSearch(model: model, visited: fresh, ledger: ledger, options: traceOptions, checked: [])
+        let search = BreadthFirstSearch(
+            model: model, visited: fresh, ledger: ledger, options: traceOptions, checked: [], visitor: NoVisitor<State>())
         let deepest = fixed.values.map { $0.candidate.isStep ? $0.level - 1 : $0.level }.max() ?? -1
         var stuckTargets: [Int: (level: Int, state: State)] = [:]
         search.run(recordLevels: true) { level, depth in
@@ -258,6 +306,7 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
     }
 
     /// The path to `target`, a state of BFS level `level`.
+    @inlinable
     func walkBack(from target: State, level: Int, levels: [Frontier<State>]) -> Trace<State>? {
         guard level < levels.count else { return nil }
         var steps: [TraceStep<State>] = []
@@ -285,134 +334,9 @@ struct ExplorationRun<Model: TransitionSystem, Visited: VisitedSet> where Visite
     }
 }
 
-/// One sweep of the goal-reachability fixpoint, split over worker threads.
-final class GoalSweep<Model: TransitionSystem, Visited: VisitedSet>: @unchecked Sendable
-where Visited.State == Model.State {
-    let model: Model
-    let visited: Visited
-    let marks: Bitset
-    let threads: Int
-    let changes: UnsafeMutablePointer<UInt64>
-
-    init(model: Model, visited: Visited, marks: Bitset, threads: Int) {
-        self.model = model
-        self.visited = visited
-        self.marks = marks
-        self.threads = threads
-        changes = .allocate(capacity: 1)
-    }
-
-    deinit { changes.deallocate() }
-
-    /// Steps a greedy walk may take.
-    static var walkLength: Int { 64 }
-
-    /// From every unmarked state, follows its last successor for a few
-    /// steps; when the walk meets a marked state, every state on it can
-    /// reach a goal and is marked. Sound for any model (only real paths
-    /// mark), and fast when models emit their progress-making actions last,
-    /// as the livepatch model does with completion and task switches; the
-    /// sweeps then only finish what the walks missed.
-    func walk() {
-        if threads == 1 {
-            walk(worker: 0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: threads) { walk(worker: $0) }
-        }
-    }
-
-    private func walk(worker: Int) {
-        var sink = SuccessorSink<Model.State>(capacity: model.maxSuccessors)
-        defer { sink.deallocate() }
-        var path: [Int] = []
-        path.reserveCapacity(Self.walkLength)
-        let slots = visited.slotCount
-        let slice = (slots + threads - 1) / threads
-        let range = min(slots, worker * slice)..<min(slots, (worker + 1) * slice)
-        visited.forEach(slots: range, reversed: false) { slot, state in
-            guard !marks.contains(slot) else { return }
-            path.removeAll(keepingCapacity: true)
-            path.append(slot)
-            var current = state
-            for _ in 0..<Self.walkLength {
-                sink.reset()
-                model.successors(of: current, into: &sink)
-                guard sink.count > 0 else { return }
-                for index in 0..<sink.count {
-                    if let next = visited.slot(of: sink.state(at: index)), marks.contains(next) {
-                        for visitedSlot in path { marks.insert(visitedSlot) }
-                        return
-                    }
-                }
-                let next = sink.state(at: sink.count - 1)
-                guard let nextSlot = visited.slot(of: next), !path.contains(nextSlot) else { return }
-                path.append(nextSlot)
-                current = next
-            }
-        }
-    }
-
-    /// Marks states with a marked successor; true when any got marked.
-    func sweep(forward: Bool) -> Bool {
-        changes.pointee = 0
-        if threads == 1 {
-            sweep(worker: 0, forward: forward)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: threads) { sweep(worker: $0, forward: forward) }
-        }
-        return changes.pointee != 0
-    }
-
-    private func sweep(worker: Int, forward: Bool) {
-        var sink = SuccessorSink<Model.State>(capacity: model.maxSuccessors)
-        defer { sink.deallocate() }
-        let slots = visited.slotCount
-        let slice = (slots + threads - 1) / threads
-        let range = min(slots, worker * slice)..<min(slots, (worker + 1) * slice)
-        visited.forEach(slots: range, reversed: !forward) { slot, state in
-            guard !marks.contains(slot) else { return }
-            sink.reset()
-            model.successors(of: state, into: &sink)
-            for index in 0..<sink.count {
-                if let next = visited.slot(of: sink.state(at: index)), marks.contains(next) {
-                    marks.insert(slot)
-                    _ = klp_fetch_add(changes, 1)
-                    return
-                }
-            }
-        }
-    }
-}
-
 extension PropertySet {
     /// The set of the given indices.
     public init(indices: [Int]) {
         self.init(rawValue: indices.reduce(0) { $0 | (1 << UInt64($1)) })
-    }
-}
-
-/// A fixed-size bitset over slot numbers, with atomic inserts, so that
-/// several threads can mark at once.
-///
-/// - Complexity: `insert` and `contains` are O(1).
-final class Bitset: @unchecked Sendable {
-    private let words: UnsafeMutablePointer<UInt64>
-    private let wordCount: Int
-    private let ledger: MemoryLedger
-    /// A bitset of `count` bits, or nil when the ledger refuses the memory.
-    init?(count: Int, ledger: MemoryLedger) {
-        wordCount = max(1, (count + 63) / 64)
-        guard let words = ledger.allocate(UInt64.self, count: wordCount, zeroed: true) else { return nil }
-        self.words = words
-        self.ledger = ledger
-    }
-    deinit { ledger.free(words, count: wordCount) }
-    func insert(_ index: Int) { _ = klp_fetch_or(words + (index >> 6), 1 << UInt64(index & 63)) }
-    func contains(_ index: Int) -> Bool { klp_load_relaxed(words + (index >> 6)) & (1 << UInt64(index & 63)) != 0 }
-    /// Whether every stored state of `visited` is marked.
-    func allSet<V: VisitedSet>(among visited: V) -> Bool {
-        var all = true
-        visited.forEach { slot, _ in if !contains(slot) { all = false } }
-        return all
     }
 }

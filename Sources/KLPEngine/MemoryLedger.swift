@@ -64,7 +64,8 @@ public final class MemoryLedger: @unchecked Sendable {
 
     /// Allocates `count` elements, zero-filled when `zeroed`; nil when the
     /// budget or the system refuses.
-    public func allocate<T>(_ type: T.Type, count: Int, zeroed: Bool = false) -> UnsafeMutablePointer<T>? {
+    @usableFromInline
+    func allocate<T>(_ type: T.Type, count: Int, zeroed: Bool = false) -> UnsafeMutablePointer<T>? {
         let bytes = max(count, 1) * MemoryLayout<T>.stride
         guard reserve(bytes) else { return nil }
         let raw: UnsafeMutableRawPointer? =
@@ -78,12 +79,13 @@ public final class MemoryLedger: @unchecked Sendable {
     }
 
     /// Frees memory from `allocate` of `count` elements.
-    public func free<T>(_ pointer: UnsafeMutablePointer<T>, count: Int) {
+    @usableFromInline
+    func free<T>(_ pointer: UnsafeMutablePointer<T>, count: Int) {
         let bytes = max(count, 1) * MemoryLayout<T>.stride
         if bytes >= Self.mappedBytes {
             klp_unmap(UnsafeMutableRawPointer(pointer), bytes)
         } else {
-            Glibc.free(UnsafeMutableRawPointer(pointer))
+            releaseToSystem(UnsafeMutableRawPointer(pointer))
         }
         release(bytes)
     }
@@ -91,3 +93,8 @@ public final class MemoryLedger: @unchecked Sendable {
     /// Buffers this large are mapped from the system directly, pages in place.
     static var mappedBytes: Int { 64 << 10 }
 }
+
+/// The C library's `free`, under a name of its own: inside `MemoryLedger`,
+/// `free` is the ledger's method, and naming the module (`Glibc.free`) would
+/// not build against Musl or Darwin.
+private func releaseToSystem(_ pointer: UnsafeMutableRawPointer) { free(pointer) }

@@ -74,6 +74,9 @@ public struct SearchOptions: Sendable {
 #if canImport(Glibc)
 import Glibc
 private func sysconfProcessors() -> Int { sysconf(Int32(_SC_NPROCESSORS_ONLN)) }
+#elseif canImport(Musl)
+import Musl
+private func sysconfProcessors() -> Int { sysconf(Int32(_SC_NPROCESSORS_ONLN)) }
 #else
 import Darwin
 private func sysconfProcessors() -> Int { sysconf(_SC_NPROCESSORS_ONLN) }

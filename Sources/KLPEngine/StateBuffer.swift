@@ -5,16 +5,17 @@
 ///
 /// - Complexity: `append` is amortised O(1); growth doubles the capacity.
 @frozen
-public struct StateBuffer<State: PackedState>: @unchecked Sendable {
+@usableFromInline
+struct StateBuffer<State: PackedState>: @unchecked Sendable {
     @usableFromInline var base: UnsafeMutablePointer<State>?
     @usableFromInline var capacity: Int
     /// Number of states held.
     @usableFromInline var storedCount: Int
     /// (see `count`)
-    @inlinable public var count: Int { storedCount }
+    @inlinable var count: Int { storedCount }
 
     /// An empty buffer; it allocates on first append.
-    @inlinable public init() {
+    @inlinable init() {
         base = nil
         capacity = 0
         storedCount = 0
@@ -23,7 +24,7 @@ public struct StateBuffer<State: PackedState>: @unchecked Sendable {
     /// Appends `state`; returns false (and drops nothing already held) when
     /// the ledger refuses to grow the buffer.
     @inlinable @inline(__always)
-    public mutating func append(_ state: State, ledger: MemoryLedger) -> Bool {
+    mutating func append(_ state: State, ledger: MemoryLedger) -> Bool {
         if count == capacity {
             guard grow(ledger: ledger) else { return false }
         }
@@ -46,13 +47,14 @@ public struct StateBuffer<State: PackedState>: @unchecked Sendable {
     }
 
     /// State `index`.
-    @inlinable public subscript(index: Int) -> State { base.unsafelyUnwrapped[index] }
+    @inlinable subscript(index: Int) -> State { base.unsafelyUnwrapped[index] }
 
     /// Empties the buffer, keeping its memory.
-    @inlinable public mutating func removeAll() { storedCount = 0 }
+    @inlinable mutating func removeAll() { storedCount = 0 }
 
     /// Frees the memory.
-    public mutating func free(ledger: MemoryLedger) {
+    @inlinable
+    mutating func free(ledger: MemoryLedger) {
         if let base { ledger.free(base, count: capacity) }
         base = nil
         capacity = 0
@@ -62,16 +64,21 @@ public struct StateBuffer<State: PackedState>: @unchecked Sendable {
 
 /// A block of states: memory from the ledger and how many it holds.
 @frozen
-public struct StateBlock<State: PackedState>: @unchecked Sendable {
+@usableFromInline
+struct StateBlock<State: PackedState>: @unchecked Sendable {
     /// The states.
-    public let base: UnsafeMutablePointer<State>
+    @usableFromInline
+    let base: UnsafeMutablePointer<State>
     /// How many it holds.
-    public let count: Int
+    @usableFromInline
+    let count: Int
     /// How many it can hold (what the ledger accounted).
-    public let capacity: Int
+    @usableFromInline
+    let capacity: Int
 
     /// `count` states at `base`, in ledger memory for `capacity`.
-    public init(base: UnsafeMutablePointer<State>, count: Int, capacity: Int) {
+    @inlinable
+    init(base: UnsafeMutablePointer<State>, count: Int, capacity: Int) {
         self.base = base
         self.count = count
         self.capacity = capacity
@@ -83,22 +90,25 @@ public struct StateBlock<State: PackedState>: @unchecked Sendable {
 ///
 /// - Complexity: `append` is O(1); a new block every `capacity` appends.
 @frozen
-public struct StateBlockList<State: PackedState>: @unchecked Sendable {
+@usableFromInline
+struct StateBlockList<State: PackedState>: @unchecked Sendable {
     @usableFromInline var sealed: [StateBlock<State>] = []
     @usableFromInline var current: UnsafeMutablePointer<State>?
     @usableFromInline var currentCount = 0
     @usableFromInline var currentCapacity = 0
 
     /// The smallest and largest blocks, in states.
+    @inlinable
     static var firstBlock: Int { 1024 }
+    @inlinable
     static var largestBlock: Int { 1 << 16 }
 
     /// An empty list.
-    @inlinable public init() {}
+    @inlinable init() {}
 
     /// Appends `state`; false when the ledger refuses a new block.
     @inlinable @inline(__always)
-    public mutating func append(_ state: State, ledger: MemoryLedger) -> Bool {
+    mutating func append(_ state: State, ledger: MemoryLedger) -> Bool {
         if currentCount == currentCapacity {
             guard newBlock(ledger: ledger) else { return false }
         }
@@ -119,37 +129,45 @@ public struct StateBlockList<State: PackedState>: @unchecked Sendable {
     }
 
     /// Every block, the list left empty.
-    public mutating func takeBlocks() -> [StateBlock<State>] {
+    @inlinable
+    mutating func takeBlocks() -> [StateBlock<State>] {
         if let current { sealed.append(StateBlock(base: current, count: currentCount, capacity: currentCapacity)) }
         defer { self = StateBlockList() }
         return sealed
     }
 
     /// Frees every block.
-    public mutating func free(ledger: MemoryLedger) {
+    @inlinable
+    mutating func free(ledger: MemoryLedger) {
         for block in takeBlocks() { ledger.free(block.base, count: block.capacity) }
     }
 }
 
 /// One BFS level: the blocks the workers filled, read as one sequence, in
 /// parts (one per worker that filled them, in worker order).
-public struct Frontier<State: PackedState>: @unchecked Sendable {
+@usableFromInline
+struct Frontier<State: PackedState>: @unchecked Sendable {
     /// The non-empty blocks.
-    public var blocks: [StateBlock<State>]
+    @usableFromInline
+    var blocks: [StateBlock<State>]
     /// Prefix sums of the block counts.
     @usableFromInline var starts: [Int]
     /// The positions of each part.
-    public private(set) var parts: [Range<Int>]
+    @usableFromInline
+    var parts: [Range<Int>]
     /// Which blocks have been freed.
+    @usableFromInline
     var freed: [Bool]
 
     /// A frontier of one part over `blocks`; empty blocks are freed at once.
-    public init(blocks: [StateBlock<State>], ledger: MemoryLedger) {
+    @inlinable
+    init(blocks: [StateBlock<State>], ledger: MemoryLedger) {
         self.init(parts: [blocks], ledger: ledger)
     }
 
     /// A frontier over `parts`, each a list of blocks; empty blocks are freed at once.
-    public init(parts: [[StateBlock<State>]], ledger: MemoryLedger) {
+    @inlinable
+    init(parts: [[StateBlock<State>]], ledger: MemoryLedger) {
         var kept: [StateBlock<State>] = []
         var starts: [Int] = []
         var ranges: [Range<Int>] = []
@@ -175,11 +193,12 @@ public struct Frontier<State: PackedState>: @unchecked Sendable {
     }
 
     /// Total number of states.
-    public var count: Int { starts.last ?? 0 }
+    @inlinable
+    var count: Int { starts.last ?? 0 }
 
     /// Calls `body` with each state in `range` (positions in the whole level).
     @inlinable
-    public func forEach(in range: Range<Int>, _ body: (State) -> Void) {
+    func forEach(in range: Range<Int>, _ body: (State) -> Void) {
         guard !range.isEmpty else { return }
         var block = 0
         while starts[block + 1] <= range.lowerBound { block += 1 }
@@ -196,7 +215,8 @@ public struct Frontier<State: PackedState>: @unchecked Sendable {
 
     /// Frees the blocks that lie wholly before `position`: a level is
     /// consumed in order, so its memory can go while the next one grows.
-    public mutating func freeBlocks(before position: Int, ledger: MemoryLedger) {
+    @inlinable
+    mutating func freeBlocks(before position: Int, ledger: MemoryLedger) {
         for index in blocks.indices where !freed[index] && starts[index + 1] <= position {
             ledger.free(blocks[index].base, count: blocks[index].capacity)
             freed[index] = true
@@ -205,7 +225,8 @@ public struct Frontier<State: PackedState>: @unchecked Sendable {
 
     /// Frees the blocks that lie wholly before their part's cursor: each
     /// part is consumed in order, the parts side by side.
-    public mutating func freeBlocks(consumed cursors: [Int], ledger: MemoryLedger) {
+    @inlinable
+    mutating func freeBlocks(consumed cursors: [Int], ledger: MemoryLedger) {
         var part = 0
         for index in blocks.indices {
             while part < parts.count - 1 && starts[index] >= parts[part].upperBound { part += 1 }
@@ -217,7 +238,8 @@ public struct Frontier<State: PackedState>: @unchecked Sendable {
     }
 
     /// Frees every block not freed yet.
-    public mutating func free(ledger: MemoryLedger) {
+    @inlinable
+    mutating func free(ledger: MemoryLedger) {
         freeBlocks(before: Int.max, ledger: ledger)
         blocks = []
         starts = [0]

@@ -78,6 +78,16 @@ public protocol TransitionSystem: Sendable {
 
     /// Whether `state` is a goal state of the possibility property `property`.
     func isGoal(_ state: State, property: Int) -> Bool
+
+    /// Explores the model with `Explorer.explore(_:options:)`.
+    ///
+    /// The search is @inlinable: it runs at full speed where it is
+    /// specialised for a concrete model whose code the compiler can see. The
+    /// default suits a model whose hot requirements are @inlinable (or a
+    /// caller in the model's own module). A model whose code stays in its
+    /// module, or whose state type is chosen at run time, implements this to
+    /// run the search specialised there, for each concrete state type.
+    func explore(options: SearchOptions) throws -> SearchReport<State>
 }
 
 extension TransitionSystem {
@@ -89,4 +99,29 @@ extension TransitionSystem {
     public func invariantViolations(of state: State, checked: PropertySet) -> PropertySet { [] }
     /// No possibility properties by default.
     public func isGoal(_ state: State, property: Int) -> Bool { true }
+    /// The search, specialised where the caller's types are concrete.
+    @inlinable
+    public func explore(options: SearchOptions) throws -> SearchReport<State> {
+        try Explorer.explore(self, options: options)
+    }
+}
+
+/// A run of at most six bits of one word of a state, which the model's
+/// successors change most often (a task's switch, say). A paged visited set
+/// keeps the states that differ only there in one slot: a page of up to 64.
+public struct PageField: Sendable, Hashable {
+    /// The word that holds the run.
+    public let word: Int
+    /// The run's lowest bit.
+    public let shift: Int
+    /// The run's length, 1 to 6.
+    public let bits: Int
+
+    /// The run of `bits` bits from bit `shift` of word `word`.
+    public init(word: Int, shift: Int, bits: Int) {
+        precondition((1...6).contains(bits) && shift >= 0 && shift + bits <= 62, "a page field is 1 to 6 payload bits")
+        self.word = word
+        self.shift = shift
+        self.bits = bits
+    }
 }

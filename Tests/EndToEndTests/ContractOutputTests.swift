@@ -1,3 +1,4 @@
+import KLPTestSupport
 import Foundation
 import XCTest
 

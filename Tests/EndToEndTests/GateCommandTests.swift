@@ -1,4 +1,5 @@
 import Foundation
+import KLPTestSupport
 import XCTest
 
 #if canImport(FoundationXML)
@@ -9,7 +10,7 @@ import XCTest
 /// lines, the summary, the exit statuses, and the JSON, GitHub, Markdown and
 /// JUnit outputs.
 ///
-/// Uses `Tool` (BenchCommandTests.swift) to find and run the built executable.
+/// Uses `Tool` (KLPTestSupport) to find and run the built executable.
 /// Every run passes `--report-dir <tmp>` or `--no-report`, so nothing is
 /// written into the repository.
 final class GateCommandTests: XCTestCase {

@@ -1,10 +1,11 @@
 import Foundation
+import KLPTestSupport
 import XCTest
 
 /// `klpcheck graph MODEL` on tiny worlds: DOT and Mermaid output, the
 /// initial state, edge labels, violating edges, the state limit and `--output`.
 ///
-/// Uses `Tool` (BenchCommandTests.swift) to find and run the built executable.
+/// Uses `Tool` (KLPTestSupport) to find and run the built executable.
 final class GraphCommandTests: XCTestCase {
     /// One task, one patch with all four vmlinux callbacks, upstream core.
     static let tiny = """
@@ -55,8 +56,20 @@ final class GraphCommandTests: XCTestCase {
         let lines = Self.lines(run.stdout)
         let nodes = lines.filter { $0.range(of: #"^  s[0-9]+ \["#, options: .regularExpression) != nil }
         let edges = lines.filter { $0.range(of: #"^  s[0-9]+ -> s[0-9]+ \["#, options: .regularExpression) != nil }
-        XCTAssertGreaterThan(nodes.count, 2, run.stdout)
-        XCTAssertGreaterThanOrEqual(edges.count, nodes.count - 1, "every state but the first is reached by an edge")
+        // One task and one patch: 7 states and 11 steps between them, as `verify` counts them.
+        XCTAssertEqual(nodes.count, 7, run.stdout)
+        XCTAssertEqual(edges.count, 11, run.stdout)
+        let verify = try Tool.run(["verify", try model(Self.tiny), "--format", "json"]).json()
+        XCTAssertEqual(verify["states"] as? Int, nodes.count, "graph and verify count the same states")
+        XCTAssertEqual(verify["transitions"] as? Int, edges.count, "graph and verify count the same steps")
+        XCTAssertEqual(
+            edges.map { $0.replacingOccurrences(of: ", fontsize=8];", with: "]") },
+            [
+                "  s0 -> s1 [label=\"load P\"]", "  s1 -> s2 [label=\"disable P\"]", "  s1 -> s3 [label=\"switch task\"]",
+                "  s2 -> s1 [label=\"enable P\"]", "  s2 -> s4 [label=\"complete\"]", "  s3 -> s5 [label=\"disable P\"]",
+                "  s3 -> s6 [label=\"complete\"]", "  s4 -> s0 [label=\"unload P\"]", "  s5 -> s3 [label=\"enable P\"]",
+                "  s5 -> s2 [label=\"switch task\"]", "  s6 -> s5 [label=\"disable P\"]",
+            ], "the graph's steps, in the order the search found them")
         // The initial state, and only it, is doubly framed.
         let framed = nodes.filter { $0.contains("peripheries=2") }
         XCTAssertEqual(framed.count, 1, "one initial state:\n\(framed)")

@@ -1,11 +1,12 @@
 import Foundation
+import KLPTestSupport
 import XCTest
 
 /// The built `klpcheck` executable on every model and scenario of the
 /// repository (`Models/**`): exit statuses, JSON verdicts, counterexample
 /// traces that replay, graphs, and `file:line:col: error:` diagnostics.
 ///
-/// Uses `Tool` (BenchCommandTests.swift) to find and run the executable.
+/// Uses `Tool` (KLPTestSupport) to find and run the executable.
 final class ModelsEndToEndTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

@@ -1,3 +1,4 @@
+import KLPTestSupport
 import Foundation
 import KLPCommandLine
 import XCTest

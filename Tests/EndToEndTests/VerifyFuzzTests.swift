@@ -1,5 +1,6 @@
 import Foundation
 import KLPEngine
+import KLPTestSupport
 import XCTest
 
 /// Deterministic mutation fuzzing of `klpcheck verify` over every shipped
@@ -15,7 +16,7 @@ import XCTest
 /// first three rounds always run). Mutants that fail are kept under
 /// `$TMPDIR/klpcheck-fuzz-failures/`.
 ///
-/// Uses `Tool` (BenchCommandTests.swift) to find the built executable.
+/// Uses `Tool` (KLPTestSupport) to find the built executable.
 final class VerifyFuzzTests: XCTestCase {
     /// FNV-1a, to give every file its own stream from the one seed.
     static func hash(_ text: String) -> UInt64 {

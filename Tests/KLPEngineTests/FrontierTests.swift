@@ -1,4 +1,4 @@
-import KLPEngine
+@testable import KLPEngine
 import XCTest
 
 /// A level in parts: one per worker, read as one sequence, freed part by part.

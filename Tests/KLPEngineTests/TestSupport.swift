@@ -6,9 +6,10 @@ import XCTest
 ///
 /// The parent re-runs the test runner with the test's own name as filter and
 /// `KLP_ISOLATED_TEST` set; in the child, `body` runs directly. The test
-/// fails when the child does not exit 0 (a crash shows as a signal).
+/// fails when the child does not exit 0 (a crash shows as a signal), or,
+/// with `expectingCrash`, when the child does not die of a signal.
 func runIsolated(
-    _ testCase: XCTestCase, file: StaticString = #filePath, line: UInt = #line,
+    _ testCase: XCTestCase, expectingCrash: Bool = false, file: StaticString = #filePath, line: UInt = #line,
     _ body: () throws -> Void
 ) rethrows {
     let name = isolatedTestName(testCase)
@@ -50,6 +51,11 @@ func runIsolated(
     }
     let log = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
     let crashed = process.terminationReason == .uncaughtSignal
+    if expectingCrash {
+        XCTAssertTrue(crashed, "isolated test \(name) should have trapped; it exited with \(process.terminationStatus):\n\(log)",
+            file: file, line: line)
+        return
+    }
     XCTAssertTrue(
         process.terminationStatus == 0 && !crashed,
         "isolated test \(name) \(crashed ? "crashed with signal" : "exited with status") \(process.terminationStatus):\n"

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import KLPEngine
+@testable import KLPEngine
 import XCTest
 
 /// The largest payload word 0 of a state may carry (two flag bits stay free).
@@ -273,7 +273,7 @@ final class VisitedSetTests: XCTestCase {
 
     func testPagedSetNewOnceThenSeenAndSlots() throws {
         let page = PageField(word: 0, shift: 3, bits: 6)
-        let set = try XCTUnwrap(HashVisitedSet<UInt64>(ledger: MemoryLedger(budget: 1 << 30), page: page))
+        let set = try XCTUnwrap(PagedVisitedSet<UInt64>(ledger: MemoryLedger(budget: 1 << 30), page: page))
         XCTAssertEqual(set.kind, .paged)
         XCTAssertTrue(set.isExact)
         let keys = (0..<3000).map(Self.pagedKey) + [Self.pagedKey(page: 5000, offset: 63), Self.pagedKey(page: 5001, offset: 0)]
@@ -293,7 +293,7 @@ final class VisitedSetTests: XCTestCase {
 
     func testPagedSetGrowsAndWalksSlotsBothWays() throws {
         let ledger = MemoryLedger(budget: 1 << 30)
-        let set = try XCTUnwrap(HashVisitedSet<UInt64>(ledger: ledger, page: PageField(word: 0, shift: 3, bits: 6)))
+        let set = try XCTUnwrap(PagedVisitedSet<UInt64>(ledger: ledger, page: PageField(word: 0, shift: 3, bits: 6)))
         let initialSlots = set.slotCount
         // Four states a page: 50,000 pages, more than the initial slots.
         let key = { (i: Int) in Self.pagedKey(page: i / 4, offset: i % 4 * 13) }
@@ -325,7 +325,7 @@ final class VisitedSetTests: XCTestCase {
 
     func testPagedSetConcurrentInsertsOverlapping() throws {
         let set = try XCTUnwrap(
-            HashVisitedSet<UInt64>(ledger: MemoryLedger(budget: 1 << 30), page: PageField(word: 0, shift: 3, bits: 6)))
+            PagedVisitedSet<UInt64>(ledger: MemoryLedger(budget: 1 << 30), page: PageField(word: 0, shift: 3, bits: 6)))
         let threads = 4, span = 60_000, offset = 20_000
         let counts = insertConcurrently(set, threads: threads, span: span, offset: offset, key: Self.pagedKey)
         let distinct = (threads - 1) * offset + span
@@ -338,7 +338,7 @@ final class VisitedSetTests: XCTestCase {
         // The page field in word 1; every thread inserts the same keys, so
         // claims of a page and of a page's bit race all the time.
         let set = try XCTUnwrap(
-            HashVisitedSet<PackedWords2>(ledger: MemoryLedger(budget: 1 << 30), page: PageField(word: 1, shift: 10, bits: 5)))
+            PagedVisitedSet<PackedWords2>(ledger: MemoryLedger(budget: 1 << 30), page: PageField(word: 1, shift: 10, bits: 5)))
         let key: @Sendable (Int) -> PackedWords2 = { i in PackedWords2(UInt64(i / 32 % 7), UInt64(i / 32) << 20 | UInt64(i % 32) << 10) }
         let threads = 4, span = 40_000
         let counts = insertConcurrently(set, threads: threads, span: span, offset: 0, key: key)

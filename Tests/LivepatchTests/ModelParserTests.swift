@@ -1,5 +1,6 @@
 import Foundation
 import KLPEngine
+import KLPTestSupport
 import XCTest
 
 @testable import Livepatch

@@ -22,7 +22,7 @@ public enum SearchPipeline {
         }
         let report: SearchReport<P.Model.State>
         do {
-            report = try Explorer.explore(presenter.model, options: search)
+            report = try presenter.model.explore(options: search)
         } catch let error as ExplorerError {
             throw CommandFailure(error.description)
         }

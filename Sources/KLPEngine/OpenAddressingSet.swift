@@ -19,29 +19,21 @@ import Dispatch
 /// multiply-shift maps hashes to slots), so the load factor after a search
 /// stays between 0.55 and 0.9 (0.2 and 0.5 when paged).
 ///
-/// With a `PageField`, the set is paged: a slot holds a page key (the state
-/// with the page bits cleared) and, in one more word, a bitmap of the up to
-/// 64 states of that page. Successors that change only the page bits then
-/// land in the slot their sibling just touched, and a dense page costs two
-/// bits per state instead of 64 (`--visited paged`).
+/// How a slot is keyed is the static strategy `Keying`: `PlainKeying`
+/// stores a state per slot (`HashVisitedSet`), `PagedKeying` a page of
+/// states per slot (`PagedVisitedSet`). Every probe walks a `BucketIterator`.
 ///
 /// - Complexity: `insert` is expected O(1) at the load factors used.
-public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Sendable {
-    @usableFromInline static var segmentShift: UInt64 { 59 }
-    @usableFromInline static var segmentCount: Int { 32 }
+public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked Sendable {
+    /// The packed state.
+    public typealias State = Keying.State
+    @inlinable static var segmentShift: UInt64 { 59 }
+    @inlinable static var segmentCount: Int { 32 }
     /// Stride, in words, between workers' rows: the room each worker has
     /// left per segment, then what it was granted.
-    @usableFromInline static var rowStride: Int { 2 * segmentCount }
-    @usableFromInline static var occupiedBit: UInt64 { 1 << 63 }
-    @usableFromInline static var busyBit: UInt64 { 1 << 62 }
-    /// Load factors: a segment grows above `growAboveLoad` to
-    /// `loadAfterGrowth`, and never exceeds `hardLoad`. A paged table is
-    /// small (a slot per page, not per state), so it keeps its probes
-    /// short with half the load.
-    @usableFromInline let growAboveLoad: Double
-    @usableFromInline let loadAfterGrowth: Double
-    @usableFromInline let hardLoad: Double
-
+    @inlinable static var rowStride: Int { 2 * segmentCount }
+    @inlinable static var occupiedBit: UInt64 { 1 << 63 }
+    @inlinable static var busyBit: UInt64 { 1 << 62 }
     @usableFromInline let slots: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     @usableFromInline let capacities: UnsafeMutablePointer<Int>
     @usableFromInline let hardLimits: UnsafeMutablePointer<Int>
@@ -49,44 +41,36 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     @usableFromInline let committed: UnsafeMutablePointer<Int>
     /// One row per worker (see `rowStride`); only that worker writes it
     /// during a round.
-    @usableFromInline var rows: UnsafeMutablePointer<Int> { rowTable.pointee }
+    @inlinable var rows: UnsafeMutablePointer<Int> { rowTable.pointee }
     /// Holds `rows`: a stored `var` on a class would cost a dynamic
     /// exclusivity check on every insert.
     @usableFromInline let rowTable: UnsafeMutablePointer<UnsafeMutablePointer<Int>>
     /// Number of rows.
     @usableFromInline var workers = 1
     /// Words per slot: the state's, plus the page bitmap when paged.
-    @usableFromInline let slotWords: Int
-    /// The page field's word, shift and in-place mask (mask 0: not paged).
-    @usableFromInline let pageWord: Int
-    @usableFromInline let pageShift: UInt64
-    @usableFromInline let pageMask: UInt64
+    @inlinable var slotWords: Int { Keying.slotWords }
+    /// The keying: the page field, when paged.
+    @usableFromInline let keying: Keying
     /// Bits of the page field (0: not paged).
-    @usableFromInline let pageBits: Int
+    @inlinable var pageBits: Int { keying.pageBits }
     @usableFromInline let ledger: MemoryLedger
-    var isFreed = false
+    @usableFromInline var isFreed = false
     /// The first global slot of each segment, and the total at the end;
     /// rebuilt whenever a segment grows.
     @usableFromInline var bases: [Int] = []
 
     /// The kind: `.hash`, or `.paged` with a page field.
-    public var kind: VisitedKind { pageMask == 0 ? .hash : .paged }
+    public var kind: VisitedKind { Keying.isPaged ? .paged : .hash }
     /// Exact.
     public var isExact: Bool { true }
 
-    /// Creates an empty set, paged when `page` is given, or nil when the
-    /// ledger refuses its first bytes.
+    /// Creates an empty set (over `page` when paged), or nil when the
+    /// keying refuses `page` or the ledger refuses the first bytes.
     public init?(ledger: MemoryLedger, initialSegmentCapacity: Int = 512, page: PageField? = nil) {
+        guard let keying = Keying(page: page) else { return nil }
+        self.keying = keying
         self.ledger = ledger
-        slotWords = State.wordCount + (page == nil ? 0 : 1)
-        pageWord = page?.word ?? 0
-        pageShift = UInt64(page?.shift ?? 0)
-        pageBits = page?.bits ?? 0
-        pageMask = page.map { (UInt64(1) << UInt64($0.bits) - 1) << UInt64($0.shift) } ?? 0
-        growAboveLoad = page == nil ? 0.8 : 0.35
-        loadAfterGrowth = page == nil ? 0.55 : 0.2
-        hardLoad = page == nil ? 0.9 : 0.5
-        let slotWords = slotWords
+        let slotWords = Keying.slotWords
         let n = Self.segmentCount
         slots = .allocate(capacity: n)
         capacities = .allocate(capacity: n)
@@ -107,7 +91,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
             }
             slots[segment] = table
             capacities[segment] = initialSegmentCapacity
-            hardLimits[segment] = Int(Double(initialSegmentCapacity) * hardLoad)
+            hardLimits[segment] = Int(Double(initialSegmentCapacity) * Keying.hardLoad)
         }
         rebuildBases()
         grantRoom()
@@ -158,7 +142,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
 
     /// Number of states held.
     public var count: Int {
-        guard pageMask == 0 else {
+        guard !Keying.isPaged else {
             var states = 0
             forEachSlot { _, slot in states += slot[State.wordCount].nonzeroBitCount }
             return states
@@ -181,30 +165,16 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         (0..<Self.segmentCount).reduce(0) { $0 + capacities[$1] * slotWords * 8 }
     }
 
-    /// The page key of `state`: the state with its page bits cleared.
-    @inlinable @inline(__always)
-    func pageKey(_ state: State) -> State {
-        guard pageMask != 0 else { return state }
-        var key = state
-        key.setWord(pageWord, to: state.word(pageWord) & ~pageMask)
-        return key
-    }
-
-    /// The hash inserts take: that of the page key, so that a page's states
+    /// The hash inserts take: that of the key, so that a page's states
     /// share a slot.
     @inlinable @inline(__always)
-    public func hash(of state: State) -> UInt64 { pageKey(state).hash64 }
-
-    @inlinable @inline(__always)
-    static func homeSlot(hash: UInt64, capacity: Int) -> Int {
-        Int(truncatingIfNeeded: (hash << 8).multipliedFullWidth(by: UInt64(capacity)).high)
-    }
+    public func hash(of state: State) -> UInt64 { keying.key(of: state).hash64 }
 
     /// Prefetches the state's home slot.
     @inlinable @inline(__always)
     public func prefetch(_ state: State, hash: UInt64) {
         let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
-        klp_prefetch(slots[segment] + Self.homeSlot(hash: hash, capacity: capacities[segment]) &* slotWords)
+        klp_prefetch(slots[segment] + BucketIterator.home(hash: hash, capacity: capacities[segment]) &* slotWords)
     }
 
     /// Test-and-set insert; `hash` is `hash(of: state)`.
@@ -213,18 +183,17 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
         let room = rows + (worker &* Self.rowStride &+ segment)
         if room.pointee <= 0 { return .deferred }
-        let capacity = capacities[segment]
         let table = slots[segment]
         let words = State.wordCount
-        let stride = slotWords
-        let paged = pageMask != 0
-        let keyState = pageKey(state)
-        let offset = UInt32(truncatingIfNeeded: (state.word(pageWord) & pageMask) >> pageShift)
+        let stride = Keying.slotWords
+        let paged = Keying.isPaged
+        let keyState = keying.key(of: state)
+        let offset = keying.offset(of: state)
         let bit: UInt64 = paged ? 1 << UInt64(offset) : 0
         let key = keyState.word(0) | Self.occupiedBit
-        var index = Self.homeSlot(hash: hash, capacity: capacity)
+        var probe = BucketIterator(hash: hash, capacity: capacities[segment])
         while true {
-            let slot = table + index &* stride
+            let slot = table + probe.bucket &* stride
             var found = klp_load_acquire(slot)
             if found == 0 {
                 if words == 1 {
@@ -265,8 +234,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
                     return klp_test_and_set_bit(bitmap, offset) ? .seen : .new
                 }
             }
-            index &+= 1
-            if index == capacity { index = 0 }
+            probe.advance()
         }
     }
 
@@ -283,15 +251,15 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         // The hash spreads states evenly, so segments fill at one pace: when
         // one must grow, those close behind it grow in the same pass, which
         // gives the threads more segments to share and saves passes.
-        let companionLoad = threads > 1 ? growAboveLoad * 0.9 : growAboveLoad
+        let companionLoad = threads > 1 ? Keying.growAboveLoad * 0.9 : Keying.growAboveLoad
         var growing: [(segment: Int, capacity: Int)] = []
         var mustGrow = false
         for segment in 0..<Self.segmentCount {
             let held = Double(committed[segment])
             let capacity = Double(capacities[segment])
             if held > capacity * companionLoad {
-                growing.append((segment, Int((held / loadAfterGrowth).rounded(.up)) + 1))
-                if held > capacity * growAboveLoad { mustGrow = true }
+                growing.append((segment, Int((held / Keying.loadAfterGrowth).rounded(.up)) + 1))
+                if held > capacity * Keying.growAboveLoad { mustGrow = true }
             }
         }
         guard mustGrow else { return true }
@@ -324,17 +292,14 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
             let slot = old + index * words
             guard slot[0] != 0 else { continue }
             let copy = Self.state(inSlot: slot)
-            var probe = Self.homeSlot(hash: copy.hash64, capacity: newCapacity)
-            while fresh[probe * words] != 0 {
-                probe += 1
-                if probe == newCapacity { probe = 0 }
-            }
-            for word in 0..<words { fresh[probe * words + word] = slot[word] }
+            var probe = BucketIterator(hash: copy.hash64, capacity: newCapacity)
+            while fresh[probe.bucket * words] != 0 { probe.advance() }
+            for word in 0..<words { fresh[probe.bucket * words + word] = slot[word] }
         }
         ledger.free(old, count: oldCapacity * words)
         slots[segment] = fresh
         capacities[segment] = newCapacity
-        hardLimits[segment] = min(Int(Double(newCapacity) * hardLoad), newCapacity - 1)
+        hardLimits[segment] = min(Int(Double(newCapacity) * Keying.hardLoad), newCapacity - 1)
         return true
     }
 
@@ -361,38 +326,30 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
         bases.append(total)
     }
 
-    /// `key` with its page bits set to `offset`.
-    func state(key: State, offset: Int) -> State {
-        guard pageMask != 0 else { return key }
-        var state = key
-        state.setWord(pageWord, to: key.word(pageWord) | UInt64(offset) << pageShift)
-        return state
-    }
-
     /// The global slot of `state`, or nil.
+    @inlinable
     public func slot(of state: State) -> Int? {
-        let keyState = pageKey(state)
+        let keyState = keying.key(of: state)
         let hash = keyState.hash64
         let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
-        let capacity = capacities[segment]
         let table = slots[segment]
         let key = keyState.word(0) | Self.occupiedBit
-        var index = Self.homeSlot(hash: hash, capacity: capacity)
+        var probe = BucketIterator(hash: hash, capacity: capacities[segment])
         while true {
-            let slot = table + index * slotWords
+            let slot = table + probe.bucket * Keying.slotWords
             if slot[0] == 0 { return nil }
             if slot[0] == key && Self.state(inSlot: slot) == keyState {
-                guard pageMask != 0 else { return bases[segment] + index }
-                let offset = Int((state.word(pageWord) & pageMask) >> pageShift)
+                guard Keying.isPaged else { return bases[segment] + probe.bucket }
+                let offset = Int(keying.offset(of: state))
                 guard slot[State.wordCount] & (1 << UInt64(offset)) != 0 else { return nil }
-                return (bases[segment] + index) << pageBits | offset
+                return (bases[segment] + probe.bucket) << pageBits | offset
             }
-            index += 1
-            if index == capacity { index = 0 }
+            probe.advance()
         }
     }
 
     /// Every occupied slot with its global slot index (before paging).
+    @inlinable
     func forEachSlot(_ body: (Int, UnsafeMutablePointer<UInt64>) -> Void) {
         var base = 0
         for segment in 0..<Self.segmentCount {
@@ -406,20 +363,22 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     }
 
     /// Every state with its global slot.
+    @inlinable
     public func forEach(_ body: (Int, State) -> Void) {
         forEachSlot { global, slot in
             let key = Self.state(inSlot: slot)
-            guard pageMask != 0 else { return body(global, key) }
+            guard Keying.isPaged else { return body(global, key) }
             var bitmap = slot[State.wordCount]
             while bitmap != 0 {
                 let offset = bitmap.trailingZeroBitCount
                 bitmap &= bitmap - 1
-                body(global << pageBits | offset, state(key: key, offset: offset))
+                body(global << pageBits | offset, keying.state(key: key, offset: offset))
             }
         }
     }
 
     /// Every state whose global slot is in `range`, in slot order or its reverse.
+    @inlinable
     public func forEach(slots range: Range<Int>, reversed: Bool, _ body: (Int, State) -> Void) {
         guard !range.isEmpty else { return }
         // Table slots holding the range's states.
@@ -438,7 +397,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
                 guard slot[0] != 0 else { continue }
                 let global = bases[segment] + index
                 let key = Self.state(inSlot: slot)
-                guard pageMask != 0 else {
+                guard Keying.isPaged else {
                     body(global, key)
                     continue
                 }
@@ -447,7 +406,7 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
                     let offset = reversed ? pageSize - 1 - step : step
                     let position = global << pageBits | offset
                     guard bitmap & (1 << UInt64(offset)) != 0, range.contains(position) else { continue }
-                    body(position, state(key: key, offset: offset))
+                    body(position, keying.state(key: key, offset: offset))
                 }
             }
         }
@@ -463,22 +422,8 @@ public final class HashVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     }
 }
 
-/// A run of at most six bits of one word of a state, which the model's
-/// successors change most often (a task's switch, say). A paged visited set
-/// keeps the states that differ only there in one slot: a page of up to 64.
-public struct PageField: Sendable, Hashable {
-    /// The word that holds the run.
-    public let word: Int
-    /// The run's lowest bit.
-    public let shift: Int
-    /// The run's length, 1 to 6.
-    public let bits: Int
+/// The exact visited set with a state per slot.
+public typealias HashVisitedSet<State: PackedState> = OpenAddressingSet<PlainKeying<State>>
 
-    /// The run of `bits` bits from bit `shift` of word `word`.
-    public init(word: Int, shift: Int, bits: Int) {
-        precondition((1...6).contains(bits) && shift >= 0 && shift + bits <= 62, "a page field is 1 to 6 payload bits")
-        self.word = word
-        self.shift = shift
-        self.bits = bits
-    }
-}
+/// The exact visited set with a page of states per slot (see `PagedKeying`).
+public typealias PagedVisitedSet<State: PackedState> = OpenAddressingSet<PagedKeying<State>>
