@@ -32,6 +32,6 @@ let package = Package(
         .executableTarget(name: "klpcheck", dependencies: ["KLPCommandLine"]),
         .testTarget(name: "KLPEngineTests", dependencies: ["KLPEngine", "FilterLock"]),
         .testTarget(name: "LivepatchTests", dependencies: ["Livepatch", "KLPEngine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["KLPCommandLine", "KLPEngine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["KLPCommandLine", "KLPEngine", "Livepatch"]),
     ]
 )

@@ -1,7 +1,7 @@
 import Livepatch
 
 /// How one model fared against its `expect` line.
-public enum GateStatus: String, Codable, Sendable {
+public enum GateStatus: String, Encodable, Sendable {
     /// The verdict matches the expectation.
     case pass
     /// It does not.
@@ -13,7 +13,7 @@ public enum GateStatus: String, Codable, Sendable {
 }
 
 /// One model's row in the gate.
-public struct GateModelResult: Codable, Sendable {
+public struct GateModelResult: Encodable, Sendable {
     /// The model's path.
     public var path: String
     /// `pass`, `fail NAME` or `finding NAME`.
@@ -33,7 +33,7 @@ public struct GateModelResult: Codable, Sendable {
 }
 
 /// The whole gate: schema `klpcheck/1`, command `gate`.
-public struct GateDocument: Codable, Sendable {
+public struct GateDocument: Encodable, Sendable {
     /// Always `klpcheck/1`.
     public var schema = SearchDocument.schemaName
     /// Always `gate`.
@@ -55,50 +55,13 @@ public struct GateDocument: Codable, Sendable {
     public var models: [GateModelResult]
 }
 
-/// Compares a verify result with the model's `expect` line.
-enum GateJudge {
-    static func expectedText(_ expectation: Expectation) -> String {
-        switch expectation {
-        case .pass: return "pass"
-        case .fail(let property): return "fail \(property.rawValue)"
-        case .finding(let property): return "finding \(property.rawValue)"
-        }
-    }
-
-    static func gotText(_ document: SearchDocument) -> String {
-        let violated = document.violations.map(\.property)
-        let found = document.findings.map(\.property)
-        var text: String
-        switch document.verdict {
-        case .fail: text = "fail " + violated.joined(separator: ", ")
-        case .pass: text = "pass"
-        case .incomplete: text = "incomplete" + (document.limit.map { " (\($0))" } ?? "")
-        }
-        if !found.isEmpty { text += " (finding " + found.joined(separator: ", ") + ")" }
-        return text
-    }
-
-    static func judge(_ expectation: Expectation, _ document: SearchDocument) -> (GateStatus, String?) {
-        let violated = Set(document.violations.map(\.property))
-        let found = Set(document.findings.map(\.property))
-        let complete = document.verdict != .incomplete
-        switch expectation {
-        case .pass:
-            if !violated.isEmpty {
-                return (.fail, "expected no violation, but \(violated.sorted().joined(separator: ", ")) violated")
-            }
-            return complete ? (.pass, nil) : (.incomplete, "the search was incomplete")
-        case .fail(let property):
-            if violated.contains(property.rawValue) { return (.pass, nil) }
-            if !complete { return (.incomplete, "the search was incomplete before \(property.rawValue) was violated") }
-            return (.fail, "expected \(property.rawValue) to be violated, but it holds")
-        case .finding(let property):
-            if !violated.isEmpty {
-                return (.fail, "expected no violation, but \(violated.sorted().joined(separator: ", ")) violated")
-            }
-            if found.contains(property.rawValue) { return (.pass, nil) }
-            if !complete { return (.incomplete, "the search was incomplete before \(property.rawValue) was found") }
-            return (.fail, "expected the finding \(property.rawValue), but it was not found")
+extension GateStatus {
+    /// The gate's word for the library's check of a result against its expectation.
+    init(_ outcome: ExpectationCheck.Outcome) {
+        switch outcome {
+        case .met: self = .pass
+        case .unmet: self = .fail
+        case .undecided: self = .incomplete
         }
     }
 }
