@@ -30,7 +30,8 @@ enum MarkdownReport {
         for model in gate.models {
             let states = model.result.map { Format.count($0.result.statistics.states) } ?? "-"
             let seconds = model.result.map { Format.fixed($0.result.statistics.seconds, 3) } ?? "-"
-            let mark = ["pass": "PASS", "fail": "**FAIL**", "incomplete": "INCOMPLETE", "bad": "**BAD**"][model.status.rawValue]!
+            // A mismatch and a bad file stand out.
+            let mark = model.status == .fail || model.status == .bad ? "**\(model.status.mark)**" : model.status.mark
             let link = Markdown.link(model.path, to: "models/" + pageName(model.path))
             lines.append(
                 "| \(link) | \(Markdown.text(model.expected)) | \(Markdown.text(model.got)) | \(mark) | \(states) | \(seconds) |")
