@@ -25,6 +25,6 @@ let package = Package(
         .target(name: "KLPTestSupport", dependencies: ["KLPEngine"], path: "Tests/KLPTestSupport"),
         .testTarget(name: "KLPEngineTests", dependencies: ["KLPEngine", "FilterLock", "KLPTestSupport"]),
         .testTarget(name: "LivepatchTests", dependencies: ["Livepatch", "KLPEngine", "KLPTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["KLPCommandLine", "KLPEngine", "KLPTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["KLPCommandLine", "KLPEngine", "Livepatch", "KLPTestSupport"]),
     ]
 )

@@ -160,16 +160,6 @@ public enum CoreVariant: String, Sendable, CaseIterable, Codable {
     case noSwitchAfterReverse = "no-switch-after-reverse"
 }
 
-/// The verdict `klpcheck gate` requires of a model.
-public enum Expectation: Sendable, Hashable {
-    /// No checked property is violated.
-    case pass
-    /// This property is among the violated ones.
-    case fail(LivepatchProperty)
-    /// No violation, and this finding is reported.
-    case finding(LivepatchProperty)
-}
-
 /// A whole `.klp` model: the world and what to check in it.
 public struct World: Sendable {
     /// The file it came from.

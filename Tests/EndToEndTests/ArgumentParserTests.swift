@@ -1,6 +1,7 @@
 import Foundation
 import KLPCommandLine
 import KLPEngine
+import Livepatch
 import XCTest
 
 final class ArgumentParserTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import KLPCommandLine
+import Livepatch
 import XCTest
 
 /// The manual page comes from the command specs: every command, argument,

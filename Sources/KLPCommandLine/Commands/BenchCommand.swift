@@ -1,5 +1,6 @@
 import FilterLock
 import KLPEngine
+import Livepatch
 
 /// `klpcheck bench filter-lock --n N [--bug]`: the engine's benchmark.
 struct BenchCommand: KLPCommand {

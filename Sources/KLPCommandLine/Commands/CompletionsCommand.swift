@@ -1,3 +1,5 @@
+import Livepatch
+
 /// `klpcheck completions SHELL`: prints a completion script for bash, zsh or
 /// fish, generated from the command specs that `--help` prints.
 struct CompletionsCommand: KLPCommand {

@@ -1,5 +1,6 @@
 import FilterLock
 import KLPEngine
+import Livepatch
 
 /// Words for the filter-lock benchmark's states and traces.
 struct FilterLockPresenter: ModelPresenter {
@@ -12,7 +13,7 @@ struct FilterLockPresenter: ModelPresenter {
             + "\(model.stateBits) bits per state"
     }
 
-    func describe(_ state: UInt64) -> [String] {
+    private func describe(_ state: UInt64) -> [String] {
         let fields = model.decode(state)
         return [
             "pc=\(fields.pc)", "level=\(fields.level)", "j=\(fields.j)", "k=\(fields.k)",
@@ -20,12 +21,16 @@ struct FilterLockPresenter: ModelPresenter {
         ]
     }
 
-    func steps(of trace: Trace<UInt64>) -> [StepDocument] {
+    func presentation(property index: Int, trace: Trace<UInt64>) -> TracePresentation {
+        TracePresentation(initial: describe(trace.initial), steps: steps(of: trace), explanation: explanation(of: trace))
+    }
+
+    private func steps(of trace: Trace<UInt64>) -> [PresentedStep] {
         var before = model.decode(trace.initial)
         return trace.steps.enumerated().map { offset, step in
             let after = model.decode(step.state)
             defer { before = after }
-            return StepDocument(
+            return PresentedStep(
                 number: offset + 1, action: model.actionName(step.action), changes: changes(from: before, to: after))
         }
     }
@@ -43,7 +48,7 @@ struct FilterLockPresenter: ModelPresenter {
         return result
     }
 
-    func explanation(property index: Int, trace: Trace<UInt64>) -> String {
+    private func explanation(of trace: Trace<UInt64>) -> String {
         let critical = model.decode(trace.last).pc.enumerated().filter { $0.element == 3 }.map { "P\($0.offset)" }
         return "\(critical.joined(separator: " and ")) are in the critical section (pc = 3) at once"
     }

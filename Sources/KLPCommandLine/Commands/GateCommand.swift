@@ -86,9 +86,9 @@ struct GateCommand: KLPCommand {
         let shownPaths = results.map { VisibleText.escape($0.path) }
         let width = min(60, shownPaths.map(\.count).max() ?? 0)
         for (model, shownPath) in zip(results, shownPaths) {
-            let states = model.result.map { Format.count($0.states) } ?? "-"
-            let seconds = model.result.map { Format.fixed($0.seconds, 3) + " s" } ?? "-"
-            let mark = ["pass": "PASS", "fail": "FAIL", "incomplete": "INCOMPLETE", "bad": "BAD"][model.status.rawValue]!
+            let states = model.result.map { Format.count($0.result.statistics.states) } ?? "-"
+            let seconds = model.result.map { Format.fixed($0.result.statistics.seconds, 3) + " s" } ?? "-"
+            let mark = model.status.mark
             console.out(
                 TextReport.pad(mark, 11) + TextReport.pad(shownPath, width + 2) + "expected: \(model.expected); got: \(model.got); "
                     + "states: \(states); \(seconds)\n")

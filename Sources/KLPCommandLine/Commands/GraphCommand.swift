@@ -44,7 +44,7 @@ struct GraphCommand: KLPCommand {
     func run(console: Console) throws -> ExitStatus {
         let world = try VerifyCommand.load(path)
         let compiled = CompiledWorld(world, symmetry: symmetry)
-        let checked = VerifyCommand.checked([], world: world)
+        let checked = world.propertiesToCheck()
         struct Visit: LivepatchModelVisitor {
             let command: GraphCommand
             let checked: PropertySet

@@ -1,4 +1,5 @@
 import Foundation
+import Livepatch
 
 /// `klpcheck help [COMMAND]`: the help of klpcheck or of a command, or with
 /// `--man` the manual page, all from the same command specs.

@@ -58,12 +58,6 @@ struct VerifyCommand: KLPCommand {
         }
     }
 
-    /// The properties to check: the command line's, else the file's, else all.
-    static func checked(_ requested: [LivepatchProperty], world: World) -> PropertySet {
-        let chosen = !requested.isEmpty ? requested : world.checked
-        return chosen.isEmpty ? .first(LivepatchProperty.allCases.count) : PropertySet(indices: chosen.map(\.index))
-    }
-
     func run(console: Console) throws -> ExitStatus {
         // A scenario on standard output takes it alone: the report goes to stderr.
         let standardStreams = console
@@ -71,7 +65,7 @@ struct VerifyCommand: KLPCommand {
         if traceOut == OutputFile.standardOutput { console.out = console.err }
         let world = try Self.load(path)
         let document = try Self.verify(
-            world, path: path, symmetry: symmetry, checked: Self.checked(properties, world: world), options: options,
+            world, path: path, symmetry: symmetry, checked: world.propertiesToCheck(properties), options: options,
             console: console)
         console.out(SearchPipeline.render(document, format: options.format))
         if let traceOut {
@@ -85,26 +79,21 @@ struct VerifyCommand: KLPCommand {
         _ world: World, path: String, symmetry: Bool, checked: PropertySet, options: SearchOptionGroup, console: Console
     ) throws -> SearchDocument {
         let compiled = CompiledWorld(world, symmetry: symmetry)
-        struct Visit: LivepatchModelVisitor {
-            let path: String
-            let checked: PropertySet
-            let options: SearchOptionGroup
-            let console: Console
-            func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> SearchDocument {
-                try SearchPipeline.run(
-                    LivepatchPresenter(model: model, modelName: path), command: "verify", options: options,
-                    checked: checked, console: console)
-            }
-        }
+        let search = SearchPipeline.searchOptions(options, checked: checked, console: console)
+        let result: VerificationResult
         do {
-            return try compiled.withModel(Visit(path: path, checked: checked, options: options, console: console))
+            result = try compiled.verify(options: search, modelName: path)
+        } catch let error as ExplorerError {
+            throw CommandFailure(error.description)
         } catch let tooLarge as WorldTooLarge {
             throw CommandFailure("\(path): \(tooLarge.description)")
         }
+        return SearchPipeline.document(result, command: "verify", model: path, world: compiled.summary, options: options)
     }
 
     private func writeTrace(_ document: SearchDocument, to file: String, console: Console) throws {
-        guard let first = document.violations.first(where: { $0.scenario != nil }), let scenario = first.scenario else {
+        let violations = document.result.violations
+        guard let first = violations.first(where: { $0.trace.scenario != nil }), let scenario = first.trace.scenario else {
             console.err("klpcheck: no counterexample to write to \(VisibleText.escape(file))\n")
             return
         }
@@ -113,8 +102,8 @@ struct VerifyCommand: KLPCommand {
         } catch {
             throw CommandFailure.output(error)
         }
-        if document.violations.count > 1 {
-            console.err("klpcheck: wrote the counterexample of \(first.property) to \(VisibleText.escape(file)) (\(document.violations.count - 1) more in the report)\n")
+        if violations.count > 1 {
+            console.err("klpcheck: wrote the counterexample of \(first.property) to \(VisibleText.escape(file)) (\(violations.count - 1) more in the report)\n")
         }
     }
 }

@@ -16,12 +16,12 @@ enum GateRunner {
                 reason: "\(error.diagnostics.count) error(s)", expectLine: error.diagnostics.first?.location.line ?? 1,
                 diagnostics: error.lines, result: nil)
         }
-        let expected = GateJudge.expectedText(world.expectation)
+        let expected = world.expectation.description
         let silent = Console(out: { _ in }, err: { _ in }, stderrIsTerminal: false)
         let document: SearchDocument
         do {
             document = try VerifyCommand.verify(
-                world, path: path, symmetry: true, checked: VerifyCommand.checked([], world: world), options: options,
+                world, path: path, symmetry: true, checked: world.propertiesToCheck(), options: options,
                 console: silent)
         } catch {
             return GateModelResult(
@@ -29,9 +29,10 @@ enum GateRunner {
                 expectLine: world.expectationLocation?.line ?? 0,
                 diagnostics: [VisibleText.escape("\(path): error: \(error)")], result: nil)
         }
-        let (status, reason) = GateJudge.judge(world.expectation, document)
+        let check = world.expectation.check(document.result)
         return GateModelResult(
-            path: path, expected: expected, got: GateJudge.gotText(document), status: status, reason: reason,
+            path: path, expected: expected, got: document.result.summary, status: GateStatus(check.outcome),
+            reason: check.reason,
             expectLine: world.expectationLocation?.line ?? 0, diagnostics: [], result: document)
     }
 

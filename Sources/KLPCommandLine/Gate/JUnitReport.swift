@@ -8,7 +8,7 @@ import Livepatch
 /// status is a `<property>` of the suite.
 enum JUnitReport {
     static func render(_ gate: GateDocument) -> String {
-        let totalTime = gate.models.reduce(0.0) { $0 + ($1.result?.seconds ?? 0) }
+        let totalTime = gate.models.reduce(0.0) { $0 + ($1.result?.result.statistics.seconds ?? 0) }
         let attributes =
             "tests=\"\(gate.models.count)\" failures=\"\(gate.failed)\" errors=\"\(gate.bad)\" "
             + "skipped=\"\(gate.incomplete)\" time=\"\(Format.fixed(totalTime, 3))\""
@@ -24,22 +24,22 @@ enum JUnitReport {
     /// One model's suite: its property statuses and its one case.
     static func suite(_ model: GateModelResult) -> [String] {
         let name = escape(model.path)
-        let time = Format.fixed(model.result?.seconds ?? 0, 3)
+        let time = Format.fixed(model.result?.result.statistics.seconds ?? 0, 3)
         let count = { (status: GateStatus) in model.status == status ? "1" : "0" }
         var lines = [
             "  <testsuite name=\"\(name)\" tests=\"1\" failures=\"\(count(.fail))\" errors=\"\(count(.bad))\" "
                 + "skipped=\"\(count(.incomplete))\" time=\"\(time)\">"
         ]
-        if let result = model.result, !result.properties.isEmpty {
+        if let result = model.result?.result, !result.properties.isEmpty {
             lines.append("    <properties>")
             for property in result.properties {
-                lines.append("      <property name=\"\(escape(property.name))\" value=\"\(escape(property.status))\"/>")
+                lines.append("      <property name=\"\(escape(property.name))\" value=\"\(escape(property.status.rawValue))\"/>")
             }
             lines.append("    </properties>")
         }
         let caseName = model.status == .bad && model.result == nil ? "model file" : "expect \(model.expected)"
         let head = "    <testcase classname=\"\(name)\" name=\"\(escape(caseName))\" time=\"\(time)\""
-        let traces = model.result.map { result in
+        let traces = model.result.map(\.result).map { result in
             (result.violations.map { TextReport.render($0, heading: "counterexample") }
                 + result.findings.map { TextReport.render($0, heading: "finding") })
                 .map { $0.joined(separator: "\n") }.joined(separator: "\n\n")

@@ -28,9 +28,10 @@ enum MarkdownReport {
             "|---|---|---|---|---:|---:|",
         ]
         for model in gate.models {
-            let states = model.result.map { Format.count($0.states) } ?? "-"
-            let seconds = model.result.map { Format.fixed($0.seconds, 3) } ?? "-"
-            let mark = ["pass": "PASS", "fail": "**FAIL**", "incomplete": "INCOMPLETE", "bad": "**BAD**"][model.status.rawValue]!
+            let states = model.result.map { Format.count($0.result.statistics.states) } ?? "-"
+            let seconds = model.result.map { Format.fixed($0.result.statistics.seconds, 3) } ?? "-"
+            // A mismatch and a bad file stand out.
+            let mark = model.status == .fail || model.status == .bad ? "**\(model.status.mark)**" : model.status.mark
             let link = Markdown.link(model.path, to: "models/" + pageName(model.path))
             lines.append(
                 "| \(link) | \(Markdown.text(model.expected)) | \(Markdown.text(model.got)) | \(mark) | \(states) | \(seconds) |")
@@ -45,27 +46,30 @@ enum MarkdownReport {
         lines.append("- got: `\(model.got)`")
         lines.append("- gate: **\(model.status.rawValue)**" + (model.reason.map { ": \(Markdown.text($0))" } ?? ""))
         lines.append("")
-        guard let result = model.result else {
+        guard let document = model.result else {
             lines += ["## Errors", ""] + Markdown.codeBlock(model.diagnostics) + [""]
             return lines.joined(separator: "\n")
         }
-        lines += ["## World", "", Markdown.text(result.world), "", "## Statistics", "", "| | |", "|---|---:|"]
-        lines.append("| states | \(Format.count(result.states)) |")
-        lines.append("| transitions | \(Format.count(result.transitions)) |")
-        lines.append("| depth | \(result.depth) |")
-        lines.append("| seconds | \(Format.fixed(result.seconds, 3)) |")
-        lines.append("| visited set | \(result.visited) |")
-        lines.append("| complete | \(result.complete ? "yes" : "no" + (result.limit.map { " (\($0))" } ?? "")) |")
+        let result = document.result
+        let statistics = result.statistics
+        lines += ["## World", "", Markdown.text(document.world), "", "## Statistics", "", "| | |", "|---|---:|"]
+        lines.append("| states | \(Format.count(statistics.states)) |")
+        lines.append("| transitions | \(Format.count(statistics.transitions)) |")
+        lines.append("| depth | \(statistics.depth) |")
+        lines.append("| seconds | \(Format.fixed(statistics.seconds, 3)) |")
+        lines.append("| visited set | \(statistics.visited.rawValue) |")
+        lines.append("| complete | \(statistics.complete ? "yes" : "no" + (statistics.limit.map { " (\($0.rawValue))" } ?? "")) |")
         lines += ["", "## Properties", "", "| property | kind | status |", "|---|---|---|"]
         for property in result.properties {
-            lines.append("| \(property.name) | \(property.kind) | \(property.status)\(property.role == "finding" ? " (finding)" : "") |")
+            lines.append(
+                "| \(property.name) | \(property.kind.rawValue) | \(property.status.rawValue)\(property.role == .finding ? " (finding)" : "") |")
         }
         for (heading, counterexamples) in [("Counterexample", result.violations), ("Finding", result.findings)] {
             for counterexample in counterexamples {
-                lines += ["", "## \(heading): \(counterexample.property)", "", Markdown.text(counterexample.explanation), ""]
+                lines += ["", "## \(heading): \(counterexample.property)", "", Markdown.text(counterexample.trace.explanation), ""]
                 lines += Markdown.codeBlock(sequence(counterexample), info: "mermaid") + [""]
                 var log: [String] = []
-                for step in counterexample.steps {
+                for step in counterexample.trace.steps {
                     log.append("# \(step.number). \(step.action)")
                     log += step.log
                 }
@@ -78,11 +82,11 @@ enum MarkdownReport {
 
     /// A Mermaid sequence diagram of a trace: the user's commands, the
     /// core's own steps, and the callbacks it runs.
-    static func sequence(_ counterexample: CounterexampleDocument) -> [String] {
+    static func sequence(_ counterexample: Counterexample) -> [String] {
         var lines = [
             "sequenceDiagram", "    actor User", "    participant Core as livepatch core", "    participant CB as callbacks",
         ]
-        for step in counterexample.steps {
+        for step in counterexample.trace.steps {
             let action = clean("\(step.number). \(step.action)")
             let isCommand = ["insmod", "rmmod", "echo"].contains { step.action.hasPrefix($0) }
             lines.append(isCommand ? "    User->>Core: \(action)" : "    Core->>Core: \(action)")
@@ -99,7 +103,7 @@ enum MarkdownReport {
                 }
             }
         }
-        lines.append("    Note over Core,CB: \(clean(counterexample.property)): \(clean(counterexample.explanation))")
+        lines.append("    Note over Core,CB: \(clean(counterexample.property)): \(clean(counterexample.trace.explanation))")
         return lines
     }
 

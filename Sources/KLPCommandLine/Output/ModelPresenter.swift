@@ -1,7 +1,10 @@
 import KLPEngine
+import Livepatch
 
-/// Turns a model's states and traces into words: the bridge between the
-/// generic engine and the reports people read.
+/// A benchmark model the engine explores, with its traces in words: what
+/// `SearchPipeline.run` needs beside the model to judge and report a search.
+/// Livepatch worlds are judged and presented by the library
+/// (`CompiledWorld.verify`).
 public protocol ModelPresenter {
     /// The model presented.
     associatedtype Model: TransitionSystem
@@ -14,19 +17,11 @@ public protocol ModelPresenter {
     var worldSummary: String { get }
     /// Whether property `index` is a finding, reported but not a violation.
     func isFinding(_ index: Int) -> Bool
-    /// The state in words.
-    func describe(_ state: Model.State) -> [String]
-    /// The steps of a trace, in words.
-    func steps(of trace: Trace<Model.State>) -> [StepDocument]
-    /// One sentence: why the trace's last step breaks property `index`.
-    func explanation(property index: Int, trace: Trace<Model.State>) -> String
-    /// The trace as a replayable scenario, if the model has scenarios.
-    func scenario(of trace: Trace<Model.State>) -> String?
+    /// The counterexample of property `index` in words.
+    func presentation(property index: Int, trace: Trace<Model.State>) -> TracePresentation
 }
 
 extension ModelPresenter {
     /// No findings by default.
     public func isFinding(_ index: Int) -> Bool { false }
-    /// No scenarios by default.
-    public func scenario(of trace: Trace<Model.State>) -> String? { nil }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import KLPEngine
+import Livepatch
 
-/// Runs a search for a presented model and reports it: the common path of
-/// every searching command.
+/// The common path of every searching command: search options from the
+/// command line, the document of a judged result, and its rendering.
 public enum SearchPipeline {
-    /// Explores the presenter's model and returns the document and its exit status.
-    public static func run<P: ModelPresenter>(
-        _ presenter: P, command: String, options: SearchOptionGroup, checked: PropertySet?, console: Console
-    ) throws -> SearchDocument {
+    /// The engine's options for a search: the command line's, the checked
+    /// properties, the stop request of SIGINT and SIGTERM, and progress lines.
+    public static func searchOptions(_ options: SearchOptionGroup, checked: PropertySet?, console: Console) -> SearchOptions {
         var search = options.search
         search.checked = checked
         if options.stopsOnSignals, let stop = Interruption.arm() { search.stop = stop }
@@ -20,13 +20,33 @@ public enum SearchPipeline {
                         + "\(Format.bytes(progress.memoryBytes))\n")
             }
         }
+        return search
+    }
+
+    /// Explores the presenter's model, judges it and returns the document.
+    public static func run<P: ModelPresenter>(
+        _ presenter: P, command: String, options: SearchOptionGroup, checked: PropertySet?, console: Console
+    ) throws -> SearchDocument {
+        let search = searchOptions(options, checked: checked, console: console)
         let report: SearchReport<P.Model.State>
         do {
             report = try presenter.model.explore(options: search)
         } catch let error as ExplorerError {
             throw CommandFailure(error.description)
         }
-        var document = document(for: report, presenter: presenter, command: command)
+        let result = VerificationResult(
+            report: report, isFinding: presenter.isFinding,
+            present: { presenter.presentation(property: $0, trace: $1) })
+        return document(
+            result, command: command, model: presenter.modelName, world: presenter.worldSummary, options: options)
+    }
+
+    /// The document of a judged result; a search stopped by a signal ends
+    /// the process by that signal.
+    public static func document(
+        _ result: VerificationResult, command: String, model: String, world: String, options: SearchOptionGroup
+    ) -> SearchDocument {
+        var document = SearchDocument(command: command, model: model, world: world, result: result)
         // The status the process will end with: death by the signal.
         if options.stopsOnSignals, let signal = Interruption.signalCaught { document.exitCode = 128 + signal }
         return document
@@ -36,66 +56,11 @@ public enum SearchPipeline {
     /// with its counts so far.
     public static func render(_ document: SearchDocument, format: SearchOptionGroup.Format) -> String {
         if format == .json { return json(document) }
-        if document.limit == SearchLimit.interrupted.rawValue {
+        if document.result.statistics.limit == .interrupted {
             let signal = document.exitCode > 128 ? Interruption.name(of: document.exitCode - 128) : "a stop request"
             return TextReport.interruptedLine(document, by: signal) + "\n"
         }
         return TextReport.render(document)
-    }
-
-    /// Builds the document of a finished search.
-    public static func document<P: ModelPresenter>(
-        for report: SearchReport<P.Model.State>, presenter: P, command: String
-    ) -> SearchDocument {
-        var properties: [PropertyDocument] = []
-        var violations: [CounterexampleDocument] = []
-        var findings: [CounterexampleDocument] = []
-        var undecided = false
-        let statistics = report.statistics
-        for (index, property) in report.properties.enumerated() {
-            let finding = presenter.isFinding(index)
-            let status: String
-            switch report.statuses[index] {
-            case .holds: status = finding ? "not-found" : "holds"
-            case .violated: status = finding ? "found" : "violated"
-            case .undecided:
-                status = "undecided"
-                if !finding { undecided = true }
-            case .notChecked: status = "not-checked"
-            }
-            properties.append(
-                PropertyDocument(
-                    name: property.name, kind: property.kind.rawValue, role: finding ? "finding" : "property",
-                    status: status))
-            guard case .violated(let trace) = report.statuses[index] else { continue }
-            let counterexample: CounterexampleDocument
-            if let trace {
-                counterexample = CounterexampleDocument(
-                    property: property.name, explanation: presenter.explanation(property: index, trace: trace),
-                    initial: presenter.describe(trace.initial), steps: presenter.steps(of: trace),
-                    scenario: presenter.scenario(of: trace))
-            } else {
-                counterexample = CounterexampleDocument(
-                    property: property.name,
-                    explanation: statistics.limit == .interrupted
-                        ? "violated; the search was interrupted before its trace was rebuilt"
-                        : "violated; the trace could not be rebuilt within the memory budget",
-                    initial: [], steps: [])
-            }
-            if finding { findings.append(counterexample) } else { violations.append(counterexample) }
-        }
-        let verdict: Verdict = !violations.isEmpty ? .fail : (!statistics.complete || undecided ? .incomplete : .pass)
-        let exit: ExitStatus = verdict == .fail ? .violated : verdict == .incomplete ? .incomplete : .holds
-        return SearchDocument(
-            command: command, model: presenter.modelName, world: presenter.worldSummary, verdict: verdict,
-            exitCode: exit.rawValue, states: statistics.states, transitions: statistics.transitions,
-            depth: statistics.depth, seconds: statistics.seconds, totalSeconds: statistics.totalSeconds,
-            statesPerSecond: statistics.statesPerSecond,
-            bytesPerState: statistics.bytesPerState, peakMemoryBytes: statistics.peakMemoryBytes,
-            engineMemoryBytes: statistics.engineMemoryBytes, threads: statistics.threads,
-            visited: statistics.visited.rawValue, limit: statistics.limit?.rawValue,
-            omissionProbability: statistics.omissionProbability, complete: statistics.complete,
-            properties: properties, violations: violations, findings: findings)
     }
 
     /// The document as pretty-printed JSON with sorted keys.

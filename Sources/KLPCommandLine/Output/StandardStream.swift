@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Livepatch
 
 /// The process's standard output and error, written with write(2).
 ///

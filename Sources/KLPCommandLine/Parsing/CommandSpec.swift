@@ -1,3 +1,5 @@
+import Livepatch
+
 /// One option a command accepts.
 public struct OptionSpec: Sendable, Equatable {
     /// The long name, with dashes: `--threads`.

@@ -1,3 +1,5 @@
+import Livepatch
+
 /// A `klpcheck` subcommand: a small struct built from its parsed arguments.
 protocol KLPCommand {
     /// Its name, help and options.

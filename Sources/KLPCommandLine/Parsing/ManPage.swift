@@ -1,4 +1,5 @@
 import Foundation
+import Livepatch
 
 /// The manual page klpcheck(1), in roff with man(7) macros, generated from
 /// the program spec that also prints `--help`: every command with its

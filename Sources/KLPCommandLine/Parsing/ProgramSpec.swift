@@ -1,3 +1,5 @@
+import Livepatch
+
 /// Everything the top-level `--help` says: the program, its own options and
 /// its commands. The completion scripts and the manual page are generated
 /// from it too, so none of them can drift from `--help`.
