@@ -27,11 +27,14 @@ let package = Package(
         .target(name: "FilterLock", dependencies: ["KLPEngine"], swiftSettings: engineSettings),
         // The livepatch world, its .klp language, the model, properties, log lines and scenarios.
         .target(name: "Livepatch", dependencies: ["KLPEngine"], swiftSettings: engineSettings),
+        // `klpcheck import`: a tolerant reader of livepatch C sources and kpatch diffs, writing .klp.
+        .target(name: "KLPImport", dependencies: ["Livepatch"]),
         // Commands and the small argument parser; the executable only calls into this.
-        .target(name: "KLPCommandLine", dependencies: ["KLPEngine", "FilterLock", "Livepatch"]),
+        .target(name: "KLPCommandLine", dependencies: ["KLPEngine", "FilterLock", "Livepatch", "KLPImport"]),
         .executableTarget(name: "klpcheck", dependencies: ["KLPCommandLine"]),
         .testTarget(name: "KLPEngineTests", dependencies: ["KLPEngine", "FilterLock"]),
         .testTarget(name: "LivepatchTests", dependencies: ["Livepatch", "KLPEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KLPCommandLine", "KLPEngine"]),
+        .testTarget(name: "KLPImportTests", dependencies: ["KLPImport", "Livepatch"]),
     ]
 )
