@@ -40,11 +40,13 @@ struct CSourceFile {
     private(set) var globals: [String: (line: Int, column: Int)] = [:]
     /// `module_param(NAME, ...)`.
     private(set) var moduleParameters: [String: (line: Int, column: Int)] = [:]
+    private(set) var functionArrays: [Declaration] = []
     private(set) var objectArrays: [Declaration] = []
     private(set) var stateArrays: [Declaration] = []
     private(set) var patches: [Declaration] = []
     private(set) var macros: [CallbackMacro] = []
-    /// Every `-EXXX` written in the file, in order.
+    /// Every `-EXXX` written in the file's code, in order, then those
+    /// written only in its comments and strings (`-ENODEV` in a NOTE).
     private(set) var errnoMentions: [CToken] = []
     private(set) var warnings: [ImportWarning] = []
 
@@ -72,7 +74,33 @@ struct CSourceFile {
             }
         }
         errnoMentions.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+        errnoMentions += Self.textualErrnos(lines).filter { mention in
+            !errnoMentions.contains { $0.line == mention.line && $0.column == mention.column }
+        }
         readFileScope(tokens)
+    }
+
+    /// `-EXXX` anywhere in the lines (comments and strings included), as tokens naming `EXXX`.
+    private static func textualErrnos(_ lines: [CLexer.SourceLine]) -> [CToken] {
+        var found: [CToken] = []
+        for line in lines {
+            let bytes = Array(line.text.utf8)
+            var i = 0
+            while i + 2 < bytes.count {
+                if bytes[i] == UInt8(ascii: "-"), bytes[i + 1] == UInt8(ascii: "E") {
+                    var end = i + 1
+                    while end < bytes.count, (bytes[end] >= UInt8(ascii: "A") && bytes[end] <= UInt8(ascii: "Z")) || (bytes[end] >= UInt8(ascii: "0") && bytes[end] <= UInt8(ascii: "9")) { end += 1 }
+                    let name = String(decoding: bytes[(i + 1)..<end], as: UTF8.self)
+                    if ErrnoTable.value(of: name) != nil {
+                        found.append(CToken(kind: .identifier, text: name, line: line.line, column: line.columnOffset + i + 2))
+                    }
+                    i = end
+                    continue
+                }
+                i += 1
+            }
+        }
+        return found
     }
 
     func location(_ line: Int, _ column: Int) -> SourceLocation { SourceLocation(file: path, line: line, column: column) }
@@ -196,7 +224,7 @@ struct CSourceFile {
     private mutating func declaration(_ head: [CToken], initializer: CInitializer?) {
         guard let first = head.first, !first.is("typedef") else { return }
         if let s = head.firstIndex(where: { $0.is("struct") }), s + 1 < head.count,
-            ["klp_object", "klp_state", "klp_patch"].contains(head[s + 1].text)
+            ["klp_func", "klp_object", "klp_state", "klp_patch"].contains(head[s + 1].text)
         {
             let type = head[s + 1].text
             guard let name = head[(s + 2)...].first(where: { $0.kind == .identifier && !$0.is("const") }) else { return }
@@ -207,6 +235,7 @@ struct CSourceFile {
             }
             let declaration = Declaration(name: name.text, initializer: initializer, line: name.line, column: name.column)
             switch type {
+            case "klp_func": functionArrays.append(declaration)
             case "klp_object": objectArrays.append(declaration)
             case "klp_state": stateArrays.append(declaration)
             default: patches.append(declaration)
@@ -318,13 +347,43 @@ struct CSourceFile {
         return tokens
     }
 
-    /// An integer expression's value: a literal (decimal, hex, octal, with
-    /// U/L suffixes), possibly negative, `true`/`false`, through `#define`s.
+    /// An integer expression's value: literals (decimal, hex, octal, with
+    /// U/L suffixes), `true`/`false`, `+ - * / << >> |` and parentheses, through `#define`s.
     func integer(_ tokens: [CToken]) -> Int? {
         let tokens = expand(tokens)
-        if tokens.count == 2, tokens[0].is("-"), let value = integer([tokens[1]]) { return -value }
-        guard tokens.count == 1 else { return nil }
-        let token = tokens[0]
+        var index = 0
+        guard let value = Self.evaluate(tokens, &index, precedence: 0), index == tokens.count else { return nil }
+        return value
+    }
+
+    private static let binary: [String: (precedence: Int, apply: @Sendable (Int, Int) -> Int?)] = [
+        "|": (1, { $0 | $1 }), "<<": (2, { $1 >= 0 && $1 < 63 ? $0 << $1 : nil }), ">>": (2, { $1 >= 0 && $1 < 63 ? $0 >> $1 : nil }),
+        "+": (3, { $0.addingReportingOverflow($1).overflow ? nil : $0 + $1 }),
+        "-": (3, { $0.subtractingReportingOverflow($1).overflow ? nil : $0 - $1 }),
+        "*": (4, { $0.multipliedReportingOverflow(by: $1).overflow ? nil : $0 * $1 }), "/": (4, { $1 == 0 ? nil : $0 / $1 }),
+    ]
+
+    /// Precedence climbing over `tokens` from `index`.
+    private static func evaluate(_ tokens: [CToken], _ index: inout Int, precedence: Int) -> Int? {
+        guard var left = operand(tokens, &index) else { return nil }
+        while index < tokens.count, let op = binary[tokens[index].text], tokens[index].kind == .punctuation, op.precedence > precedence {
+            index += 1
+            guard let right = evaluate(tokens, &index, precedence: op.precedence), let value = op.apply(left, right) else { return nil }
+            left = value
+        }
+        return left
+    }
+
+    private static func operand(_ tokens: [CToken], _ index: inout Int) -> Int? {
+        guard index < tokens.count else { return nil }
+        let token = tokens[index]
+        index += 1
+        if token.is("-") { return operand(tokens, &index).map { -$0 } }
+        if token.is("(") {
+            guard let value = evaluate(tokens, &index, precedence: 0), index < tokens.count, tokens[index].is(")") else { return nil }
+            index += 1
+            return value
+        }
         if token.is("true") { return 1 }
         if token.is("false") { return 0 }
         guard token.kind == .number else { return nil }

@@ -156,7 +156,7 @@ struct CallbackAnalysis {
                 return failures
             }
             if let parameter = file.moduleParameters[name] {
-                return [Failure(errno: nil, name: nil, reason: "returns \(name), a module parameter (\(file.path):\(parameter.line)) that can be set non-zero", line: origin.line, column: origin.column)]
+                return [Failure(errno: nil, name: nil, reason: "returns the module parameter \(name) (module_param at \(file.path):\(parameter.line)), which can be set non-zero", line: origin.line, column: origin.column)]
             }
             if file.globals[name] != nil {
                 return [Failure(errno: nil, name: nil, reason: "returns the global \(name), which can be non-zero", line: origin.line, column: origin.column)]
@@ -329,16 +329,13 @@ struct CallbackAnalysis {
         }
     }
 
-    /// Tokens as one line of C, spaced sparingly, cut at 60 characters.
+    /// Tokens as one line of C, spaced as in the source (one blank between
+    /// lines), cut at 60 characters.
     static func text(_ tokens: [CToken]) -> String {
         var out = ""
         var previous: CToken?
         for t in tokens {
-            if let p = previous, !(p.is("(") || p.is("->") || p.is(".") || p.is("*") && out.hasSuffix("(*") || p.is("!") || p.is("&") && out.hasSuffix("(&")),
-                !(t.is(")") || t.is("(") && p.kind == .identifier || t.is("->") || t.is(".") || t.is(",") || t.is("[") || t.is("]"))
-            {
-                out += " "
-            }
+            if let p = previous, p.line != t.line || t.column > p.column + p.text.utf8.count { out += " " }
             out += t.text
             previous = t
         }

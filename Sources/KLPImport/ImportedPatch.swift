@@ -22,6 +22,8 @@ struct ImportedPatch {
         /// A comment to write with it (how the target was chosen).
         var note: String?
         var callbacks: [Callback]
+        /// The `old_name`s of its `klp_func` array; nil when not known (a diff).
+        var replacedFunctions: [String]? = nil
     }
 
     /// A `klp_state`.

@@ -20,15 +20,30 @@ struct KLPWriter {
             "force off  # klpcheck's default (not in the source)",
         ]
         // Modules, in order of first use.
-        var modules: [(String, SourceLocation)] = []
+        var modules: [(String, SourceLocation, [String]?)] = []
         for patch in patches {
-            for object in patch.objects where object.target != "vmlinux" && !modules.contains(where: { $0.0 == object.target }) {
-                modules.append((object.target, object.location))
+            for object in patch.objects where object.target != "vmlinux" {
+                if let index = modules.firstIndex(where: { $0.0 == object.target }) {
+                    if let more = object.replacedFunctions {
+                        modules[index].2 = (modules[index].2 ?? []) + more.filter { !(modules[index].2 ?? []).contains($0) }
+                    }
+                } else {
+                    modules.append((object.target, object.location, object.replacedFunctions))
+                }
             }
         }
         if !modules.isEmpty { lines.append("") }
-        for (name, location) in modules {
-            lines.append("module \(name)  # \(at(location)) (check: add 'busy' if a task can sleep in a function the patch replaces)")
+        for (name, location, replaced) in modules {
+            let busy: String
+            switch replaced {
+            case .some(let names) where names.isEmpty:
+                busy = "no function of it is replaced"
+            case .some(let names):
+                busy = "check: add 'busy' if a task can sleep in \(names.joined(separator: ", ")), which the patch replaces"
+            case .none:
+                busy = "check: add 'busy' if a task can sleep in a function the patch replaces"
+            }
+            lines.append("module \(name)  # \(at(location)) (\(busy))")
         }
         let suggestions = contractDeclarations()
         if !suggestions.isEmpty {

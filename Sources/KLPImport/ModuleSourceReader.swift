@@ -163,7 +163,20 @@ struct ModuleSourceReader {
                         kind: kind, function: names[0].text, location: file.location(field.line, field.column),
                         analysis: analysis.bodyFound ? analysis : nil, errnoMentions: file.errnoMentions))
             }
-            objects.append(ImportedPatch.Object(target: target, location: location, note: target == "vmlinux" ? ".name = NULL" : nil, callbacks: callbacks))
+            var replaced: [String]?
+            if let funcs = entry.value.field("funcs"), case .expression(let tokens) = funcs.value,
+                let name = tokens.last(where: { $0.kind == .identifier }),
+                let array = file.functionArrays.first(where: { $0.name == name.text })
+            {
+                replaced = array.initializer.entries.compactMap { function in
+                    guard let old = function.value.field("old_name"), case .expression(let t) = old.value else { return nil }
+                    return file.string(t)
+                }
+            }
+            objects.append(
+                ImportedPatch.Object(
+                    target: target, location: location, note: target == "vmlinux" ? ".name = NULL" : nil, callbacks: callbacks,
+                    replacedFunctions: replaced))
         }
         return objects
     }
