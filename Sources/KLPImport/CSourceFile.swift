@@ -34,6 +34,8 @@ struct CSourceFile {
 
     /// The input file's path as given, for locations.
     let path: String
+    /// Whether the text is pieces of a file (a diff's hunks).
+    private let partial: Bool
     private(set) var defines: [String: CDefine] = [:]
     private(set) var functions: [String: Function] = [:]
     /// File-scope variables (not `extern`), with where they are declared.
@@ -60,24 +62,35 @@ struct CSourceFile {
 
     /// Reads `lines` of the file at `path`.
     init(path: String, lines: [CLexer.SourceLine]) {
+        self.init(path: path, chunks: [lines], partial: false)
+    }
+
+    /// Reads the `chunks` of the file at `path` one by one: with `partial`
+    /// (a diff's hunks), a chunk may start or end inside a declaration, and
+    /// what runs over its edge is skipped without a warning.
+    init(path: String, chunks: [[CLexer.SourceLine]], partial: Bool) {
         self.path = path
-        let lexer = CLexer(lines)
-        for define in lexer.defines where defines[define.name] == nil { defines[define.name] = define }
-        let tokens = lexer.tokens
-        for (i, token) in tokens.enumerated() where token.is("-") && i + 1 < tokens.count {
-            let next = tokens[i + 1]
-            if next.kind == .identifier, ErrnoTable.value(of: next.text) != nil { errnoMentions.append(next) }
-        }
-        for define in lexer.defines {
-            for (i, token) in define.value.enumerated() where token.is("-") && i + 1 < define.value.count {
-                if ErrnoTable.value(of: define.value[i + 1].text) != nil { errnoMentions.append(define.value[i + 1]) }
+        self.partial = partial
+        for lines in chunks {
+            let lexer = CLexer(lines)
+            for define in lexer.defines where defines[define.name] == nil { defines[define.name] = define }
+            let tokens = lexer.tokens
+            for (i, token) in tokens.enumerated() where token.is("-") && i + 1 < tokens.count {
+                let next = tokens[i + 1]
+                if next.kind == .identifier, ErrnoTable.value(of: next.text) != nil { errnoMentions.append(next) }
             }
+            for define in lexer.defines {
+                for (i, token) in define.value.enumerated() where token.is("-") && i + 1 < define.value.count {
+                    if ErrnoTable.value(of: define.value[i + 1].text) != nil { errnoMentions.append(define.value[i + 1]) }
+                }
+            }
+            readFileScope(tokens)
         }
         errnoMentions.sort { ($0.line, $0.column) < ($1.line, $1.column) }
-        errnoMentions += Self.textualErrnos(lines).filter { mention in
+        let textual = chunks.flatMap { Self.textualErrnos($0) }
+        errnoMentions += textual.filter { mention in
             !errnoMentions.contains { $0.line == mention.line && $0.column == mention.column }
         }
-        readFileScope(tokens)
     }
 
     /// `-EXXX` anywhere in the lines (comments and strings included), as tokens naming `EXXX`.
@@ -105,7 +118,8 @@ struct CSourceFile {
 
     func location(_ line: Int, _ column: Int) -> SourceLocation { SourceLocation(file: path, line: line, column: column) }
 
-    mutating func warn(_ line: Int, _ column: Int, _ message: String) {
+    mutating func warn(_ line: Int, _ column: Int, _ message: String, atEdge: Bool = false) {
+        if atEdge && partial { return }
         warnings.append(ImportWarning(location: location(line, column), message: message))
     }
 
@@ -156,14 +170,14 @@ struct CSourceFile {
                 }
                 if token.is("(") || token.is("[") {
                     guard let close = Self.matching(tokens, from: j) else {
-                        warn(token.line, token.column, "unterminated '\(token.text)'; the rest of the file is skipped")
+                        warn(token.line, token.column, "unterminated '\(token.text)'; the rest of the file is skipped", atEdge: true)
                         return
                     }
                     j = close + 1
                     continue
                 }
                 if token.is("}") || token.is(")") || token.is("]") {
-                    warn(token.line, token.column, "unexpected '\(token.text)' at file scope; skipped")
+                    warn(token.line, token.column, "unexpected '\(token.text)' at file scope; skipped", atEdge: true)
                     stop = token
                     break
                 }
@@ -172,7 +186,7 @@ struct CSourceFile {
             let head = Array(tokens[i..<j])
             guard let stop else {
                 if !head.isEmpty {
-                    warn(first.line, first.column, "declaration without ';' at the end of the file; skipped")
+                    warn(first.line, first.column, "declaration without ';' at the end of the file; skipped", atEdge: true)
                 }
                 return
             }
@@ -190,14 +204,14 @@ struct CSourceFile {
                 var index = j
                 let initializer = CInitializer.read(tokens, at: &index)
                 if index > tokens.count || (index == tokens.count && !tokens[tokens.count - 1].is("}")) {
-                    warn(stop.line, stop.column, "unterminated '{' of this initializer; it is read up to the end of the file")
+                    warn(stop.line, stop.column, "unterminated '{' of this initializer; it is read up to the end of the file", atEdge: true)
                 }
                 declaration(head, initializer: initializer)
                 i = Self.skipPast(";", tokens, from: index)
                 continue
             }
             guard let close = Self.matching(tokens, from: j) else {
-                warn(stop.line, stop.column, "unterminated '{'; the rest of the file is skipped")
+                warn(stop.line, stop.column, "unterminated '{'; the rest of the file is skipped", atEdge: true)
                 return
             }
             if head.last?.is(")") == true, let open = Self.opening(head, of: head.count - 1), open > 0,

@@ -139,6 +139,11 @@ struct CallbackAnalysis {
         if let number = file.integer(value) {
             return number == 0 ? [] : [Failure(errno: Int32(clamping: number < 0 ? number : -number), name: nil, reason: "returns \(Self.text(value))", line: origin.line, column: origin.column)]
         }
+        // `cond ? a : b`: either branch.
+        if let question = Self.topLevel("?", in: value), let colon = Self.topLevel(":", in: value), question < colon {
+            return valueFailures(Array(value[(question + 1)..<colon]), at: origin, in: function, locals: locals, depth: depth, seen: seen)
+                + valueFailures(Array(value[(colon + 1)...]), at: origin, in: function, locals: locals, depth: depth, seen: seen)
+        }
         let expanded = file.expand(value)
         if expanded.count == 2, expanded[0].is("-"), let errno = ErrnoTable.value(of: expanded[1].text) {
             return [Failure(errno: -errno, name: expanded[1].text, reason: "returns -\(expanded[1].text)", line: origin.line, column: origin.column)]
@@ -169,6 +174,17 @@ struct CallbackAnalysis {
             return [Failure(errno: nil, name: nil, reason: "returns what \(value[0].text)() returns, which this import cannot see", line: origin.line, column: origin.column)]
         }
         return [Failure(errno: nil, name: nil, reason: "returns '\(Self.text(value))', which this import cannot read", line: origin.line, column: origin.column)]
+    }
+
+    /// The index of the first `text` outside brackets.
+    private static func topLevel(_ text: String, in tokens: [CToken]) -> Int? {
+        var depth = 0
+        for (i, t) in tokens.enumerated() {
+            if t.is("(") || t.is("[") || t.is("{") { depth += 1 }
+            if t.is(")") || t.is("]") || t.is("}") { depth -= 1 }
+            if depth == 0 && t.is(text) { return i }
+        }
+        return nil
     }
 
     // MARK: Effects

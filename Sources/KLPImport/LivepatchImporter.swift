@@ -51,10 +51,13 @@ public enum LivepatchImporter {
         var errors: [Diagnostic] = []
         var patches: [ImportedPatch] = []
         for (path, text) in inputs {
+            // Each input's warnings in file order.
+            let before = warnings.count
+            defer { warnings[before...].sort { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) } }
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             if UnifiedDiff.looksLikeDiff(lines) {
                 let diff = UnifiedDiff(lines)
-                let sections = diff.files.map { (file: CSourceFile(path: path, lines: $0.lines), path: $0.path) }
+                let sections = diff.files.map { (file: CSourceFile(path: path, chunks: $0.hunks, partial: true), path: $0.path) }
                 warnings += sections.flatMap(\.file.warnings)
                 guard sections.contains(where: { !$0.file.macros.isEmpty }) else {
                     errors.append(nothingFound(path, diff: true))

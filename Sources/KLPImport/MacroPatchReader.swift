@@ -36,7 +36,7 @@ struct MacroPatchReader {
                     warnings.append(
                         ImportWarning(
                             location: location,
-                            message: "the body of \(macro.function) is not in \(path) as the diff shows it; its \(macro.callback.token) is written as always succeeding (check)"))
+                            message: "the body of \(macro.function) is not in \(path) as the diff shows it; \(macro.callback == .prePatch ? "its pre_patch is written as always succeeding" : "nothing it does is suggested") (check)"))
                 }
                 objects[index].callbacks.append(
                     ImportedPatch.Callback(

@@ -156,7 +156,7 @@ struct ModuleSourceReader {
                 if names[0].is("NULL") { continue }
                 let analysis = CallbackAnalysis(function: names[0].text, in: file, stateDataName: stateDataName)
                 if !analysis.bodyFound {
-                    warn(names[0].line, names[0].column, "the body of \(names[0].text) is not in the file; its \(kind.token) is written as always succeeding (check)")
+                    warn(names[0].line, names[0].column, "the body of \(names[0].text) is not in the file; \(kind == .prePatch ? "its pre_patch is written as always succeeding" : "nothing it does is suggested") (check)")
                 }
                 callbacks.append(
                     ImportedPatch.Callback(

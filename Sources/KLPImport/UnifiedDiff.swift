@@ -9,7 +9,7 @@ struct UnifiedDiff {
         /// Where its `+++` line is.
         var line: Int
         /// Its new side, hunk by hunk.
-        var lines: [CLexer.SourceLine]
+        var hunks: [[CLexer.SourceLine]]
     }
 
     var files: [FileChange] = []
@@ -31,11 +31,11 @@ struct UnifiedDiff {
                 let marker = line.first ?? " "
                 switch marker {
                 case "+":
-                    files[files.count - 1].lines.append(CLexer.SourceLine(text: String(line.dropFirst()), line: number, columnOffset: 1))
+                    files[files.count - 1].hunks[files[files.count - 1].hunks.count - 1].append(CLexer.SourceLine(text: String(line.dropFirst()), line: number, columnOffset: 1))
                     remainingNew -= 1
                     continue
                 case " ":
-                    files[files.count - 1].lines.append(CLexer.SourceLine(text: String(line.dropFirst()), line: number, columnOffset: 1))
+                    files[files.count - 1].hunks[files[files.count - 1].hunks.count - 1].append(CLexer.SourceLine(text: String(line.dropFirst()), line: number, columnOffset: 1))
                     remainingNew -= 1
                     remainingOld -= 1
                     continue
@@ -58,7 +58,7 @@ struct UnifiedDiff {
                 var path = line.dropFirst(4)
                 if let tab = path.firstIndex(of: "\t") { path = path[..<tab] }
                 if path.hasPrefix("b/") { path = path.dropFirst(2) }
-                files.append(FileChange(path: String(path), line: number, lines: []))
+                files.append(FileChange(path: String(path), line: number, hunks: []))
                 inHunk = false
             } else if line.hasPrefix("@@ "), !files.isEmpty {
                 // @@ -a[,b] +c[,d] @@: the counts of old and new lines.
@@ -70,6 +70,7 @@ struct UnifiedDiff {
                 }
                 remainingOld = count(fields.count > 1 ? fields[1] : nil)
                 remainingNew = count(fields.count > 2 ? fields[2] : nil)
+                files[files.count - 1].hunks.append([])
                 inHunk = true
             }
         }
