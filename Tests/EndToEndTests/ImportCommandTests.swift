@@ -230,4 +230,15 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertTrue(own.stdout.contains("--module PATH_PREFIX=MODULE"), own.stdout)
         XCTAssertTrue(own.stdout.contains("--no-replace"), own.stdout)
     }
+
+    func testCompletionsOfferFilesForEverySource() throws {
+        let bash = try Tool.run(["completions", "bash"]).stdout
+        let function = bash.components(separatedBy: "_klpcheck_import() {\n").last?.components(separatedBy: "\n}\n").first ?? ""
+        XCTAssertTrue(function.contains("\n        *) _klpcheck_files \"\" ;;"), function)
+        XCTAssertTrue(function.contains("_klpcheck_words \"--output --module --no-replace --help\""), function)
+        let zsh = try Tool.run(["completions", "zsh"]).stdout
+        XCTAssertTrue(zsh.contains("\n        '*:SOURCE...:_files'\n"), zsh)
+        let man = try Tool.run(["help", "--man"]).stdout
+        XCTAssertTrue(man.contains("\\fBklpcheck import\\fR"), man)
+    }
 }
