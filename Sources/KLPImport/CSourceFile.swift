@@ -374,7 +374,7 @@ struct CSourceFile {
         "|": (1, { $0 | $1 }), "<<": (2, { $1 >= 0 && $1 < 63 ? $0 << $1 : nil }), ">>": (2, { $1 >= 0 && $1 < 63 ? $0 >> $1 : nil }),
         "+": (3, { $0.addingReportingOverflow($1).overflow ? nil : $0 + $1 }),
         "-": (3, { $0.subtractingReportingOverflow($1).overflow ? nil : $0 - $1 }),
-        "*": (4, { $0.multipliedReportingOverflow(by: $1).overflow ? nil : $0 * $1 }), "/": (4, { $1 == 0 ? nil : $0 / $1 }),
+        "*": (4, { $0.multipliedReportingOverflow(by: $1).overflow ? nil : $0 * $1 }), "/": (4, { $1 == 0 || ($0 == Int.min && $1 == -1) ? nil : $0 / $1 }),
     ]
 
     /// Precedence climbing over `tokens` from `index`.
@@ -392,7 +392,7 @@ struct CSourceFile {
         guard index < tokens.count else { return nil }
         let token = tokens[index]
         index += 1
-        if token.is("-") { return operand(tokens, &index).map { -$0 } }
+        if token.is("-") { return operand(tokens, &index).flatMap { $0 == Int.min ? nil : -$0 } }
         if token.is("(") {
             guard let value = evaluate(tokens, &index, precedence: 0), index < tokens.count, tokens[index].is(")") else { return nil }
             index += 1

@@ -81,8 +81,17 @@ public enum LivepatchImporter {
                 warnings += reader.warnings
             } else {
                 var reader = ModuleSourceReader(file)
-                patches.append(reader.patch())
+                let patch = reader.patch()
                 warnings += reader.warnings
+                guard !patch.objects.isEmpty else {
+                    // A .klp patch needs an object; none could be read.
+                    errors.append(
+                        Diagnostic(
+                            location: patch.location,
+                            message: "patch '\(patch.name)' has no klp_object that could be read; nothing to import"))
+                    continue
+                }
+                patches.append(patch)
                 if let macro = file.macros.first {
                     warnings.append(
                         ImportWarning(

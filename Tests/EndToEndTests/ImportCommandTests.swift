@@ -164,6 +164,12 @@ final class ImportCommandTests: XCTestCase {
             klpcheck: 1 error(s); nothing imported
 
             """)
+        let empty = try importing(["no-objects.c"])
+        XCTAssertEqual(empty.status, 2)
+        XCTAssertEqual(empty.stdout, "")
+        XCTAssertEqual(
+            empty.stderr,
+            "no-objects.c:8:25: error: patch 'no_objects' has no klp_object that could be read; nothing to import\nklpcheck: 1 error(s); nothing imported\n")
         let missing = try importing(["no-such-file.c"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertEqual(
