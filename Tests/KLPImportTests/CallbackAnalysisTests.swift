@@ -76,6 +76,26 @@ final class CallbackAnalysisTests: XCTestCase {
         XCTAssertEqual(found.settings.map { "\($0.name)=\($0.values)" }, ["jiffies_limit=[]", "tick_mode=[\"TICK_ONESHOT\"]"])
     }
 
+    func testAdoptingThePreviousStateIsSuggestedWithACheck() {
+        let file = """
+            #define ID 2
+            static void takeover(void *o)
+            {
+            	struct klp_state *s, *prev;
+            	s = klp_get_state(&patch, ID);
+            	prev = klp_get_prev_state(ID);
+            	if (prev) {
+            		s->data = prev->data;
+            		return;
+            	}
+            }
+            """
+        let found = analysis(file, "takeover")
+        XCTAssertEqual(found.actions.map { "\($0.line):\($0.column): \($0.text) <- \($0.source)" }, ["8:3: adopt state_2 <- s->data = prev->data;"])
+        XCTAssertEqual(found.previousStateQuery.map { "\($0.line):\($0.column)" }, "6:9")
+        XCTAssertEqual(found.failures, [])
+    }
+
     func testDiffHunksKeepTheirPositionsAndMayCutDeclarations() {
         let diff = """
             --- a/x.c
