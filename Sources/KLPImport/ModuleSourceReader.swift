@@ -51,6 +51,11 @@ struct ModuleSourceReader {
                 warn(extra.line, extra.column, "klp_object array '\(extra.name)' is not imported (no klp_patch names it)")
             }
         }
+        if let declaration, let assignment = runtimeReplace(of: declaration.name) {
+            // As test_klp_callbacks_demo2.c does from a module parameter: the initializer is not the whole story.
+            warn(assignment.line, assignment.column, "\(declaration.name).replace is set at run time; written \(replace ? "with" : "without") 'replace' as the initializer says (check)")
+            replaceNote = (replaceNote.map { $0 + "; " } ?? "") + "check: .replace is also set at run time at \(file.path):\(assignment.line)"
+        }
         var states: [ImportedPatch.State] = []
         if let stateArray { states = readStates(stateArray) }
         var names: [Int: String] = [:]
@@ -60,6 +65,17 @@ struct ModuleSourceReader {
         return ImportedPatch(
             name: name, location: location, nameNote: nameNote, replace: replace, replaceNote: replaceNote, states: states,
             objects: objects)
+    }
+
+    /// The first `PATCH.replace = ...` in a function body, if any.
+    private func runtimeReplace(of patch: String) -> CToken? {
+        for function in file.functions.values.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
+            for statement in CallbackAnalysis.statements(function.body)
+            where statement.count > 3 && statement[0].is(patch) && statement[1].is(".") && statement[2].is("replace") && statement[3].is("=") {
+                return statement[0]
+            }
+        }
+        return nil
     }
 
     /// `LIVEPATCH_NAME` or `KBUILD_MODNAME` when defined, else the file's name as kbuild makes a module name.
