@@ -19,6 +19,14 @@ enum ImportNames {
         return out
     }
 
+    /// How standard input is named in positions.
+    static let standardInput = "<stdin>"
+
+    /// How a patch named after `path` says so in its comment.
+    static func nameNote(ofFile path: String) -> String {
+        path == standardInput ? "nothing (check: standard input has no file name)" : "the module built from \(baseName(path))"
+    }
+
     /// The last path component.
     static func baseName(_ path: String) -> String {
         path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
@@ -27,6 +35,7 @@ enum ImportNames {
     /// The module kbuild builds from `path`: its base name without the
     /// extension, with `-` made `_` (as KBUILD_MODNAME).
     static func moduleName(ofFile path: String) -> String {
+        if path == standardInput { return "stdin" }
         var base = baseName(path)
         if let dot = base.lastIndex(of: "."), dot != base.startIndex { base = String(base[..<dot]) }
         return sanitized(String(base.map { $0 == "-" ? "_" : $0 }))

@@ -30,15 +30,20 @@ public struct ImportResult: Sendable {
 /// API) and kpatch patches (unified diffs), one patch per input in the order
 /// given, and writes the `.klp` world they declare.
 public enum LivepatchImporter {
-    /// Reads and imports the files at `paths`.
+    /// Reads and imports the files at `paths` (`-`: standard input, named `<stdin>`).
     public static func importFiles(_ paths: [String], options: ImportOptions) throws(ImportFailure) -> ImportResult {
         var inputs: [(path: String, text: String)] = []
         var errors: [Diagnostic] = []
         for path in paths {
-            switch SourceFile.bytes(atPath: path, what: "source file") {
-            case .success(let bytes): inputs.append((path, String(decoding: bytes, as: UTF8.self)))
+            let name = path == "-" ? ImportNames.standardInput : path
+            let read =
+                path == "-"
+                ? SourceFile.bytesOfStandardInput(what: "source on standard input")
+                : SourceFile.bytes(atPath: path, what: "source file")
+            switch read {
+            case .success(let bytes): inputs.append((name, String(decoding: bytes, as: UTF8.self)))
             case .failure(let problem):
-                errors.append(Diagnostic(location: SourceLocation(file: path, line: 1, column: 1), message: problem.message))
+                errors.append(Diagnostic(location: SourceLocation(file: name, line: 1, column: 1), message: problem.message))
             }
         }
         if !errors.isEmpty { throw ImportFailure(diagnostics: errors) }

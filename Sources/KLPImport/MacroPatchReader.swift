@@ -51,7 +51,7 @@ struct MacroPatchReader {
             : "--no-replace: built as a non-cumulative module"
         return ImportedPatch(
             name: ImportNames.moduleName(ofFile: input), location: first ?? SourceLocation(file: input, line: 1, column: 1),
-            nameNote: "the file name", replace: options.replace, replaceNote: replaceNote, states: [], objects: objects)
+            nameNote: input == ImportNames.standardInput ? ImportNames.nameNote(ofFile: input) : "the file name", replace: options.replace, replaceNote: replaceNote, states: [], objects: objects)
     }
 
     /// The object that builds `path`: the module of the longest matching `--module` prefix, else vmlinux.

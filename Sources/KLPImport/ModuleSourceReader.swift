@@ -85,7 +85,7 @@ struct ModuleSourceReader {
                 return (ImportNames.sanitized(text), "\(macro) at \(file.path):\(define.line)")
             }
         }
-        return (ImportNames.moduleName(ofFile: file.path), "the module built from \(ImportNames.baseName(file.path))")
+        return (ImportNames.moduleName(ofFile: file.path), ImportNames.nameNote(ofFile: file.path))
     }
 
     /// The array an `.objs`/`.states` value names.

@@ -228,6 +228,20 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertEqual(dash.stdout, try golden("callbacks-demo"))
     }
 
+    func testStandardInputIsNamedStdin() throws {
+        let run = try ShellTool.run(
+            #""$0" "$@" < widget-resets.patch"#, ["import", "--module", "drivers/misc/widget/=widget", "-"], in: Self.fixtures)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "# Written by: klpcheck import --module drivers/misc/widget/=widget -")
+        XCTAssertEqual(
+            lines.filter { $0.hasPrefix("patch ") || $0.hasPrefix("  object ") },
+            [
+                "patch stdin replace  # <stdin>:50: named after nothing (check: standard input has no file name); kpatch builds cumulative (replace) modules by default; import with --no-replace if this one is built without",
+                "  object widget: pre_patch(may-fail -ENOMEM) post_unpatch  # <stdin>:50: drivers/misc/widget/widget-core.c is in --module drivers/misc/widget/=widget",
+            ])
+    }
+
     func testHelpListsImport() throws {
         let run = try Tool.run(["--help"])
         XCTAssertTrue(run.stdout.contains("import"), run.stdout)

@@ -16,7 +16,7 @@ struct ImportCommand: KLPCommand {
             read is a FILE:LINE:COL warning on standard error; a file with no klp_patch, no
             klp_object and no callback macro is bad input. Then: klpcheck verify the result.
             """,
-        arguments: [ArgumentSpec("SOURCE...", help: "Livepatch module sources (.c) or kpatch patches (unified diffs).", isVariadic: true)],
+        arguments: [ArgumentSpec("SOURCE...", help: "Livepatch module sources (.c) or kpatch patches (unified diffs); - for standard input.", isVariadic: true)],
         options: [
             .output("--output", "FILE", .file, help: "Write the model to FILE instead of standard output ('-': standard output)."),
             .value(
