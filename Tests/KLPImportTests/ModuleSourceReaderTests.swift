@@ -51,4 +51,30 @@ final class ModuleSourceReaderTests: XCTestCase {
         XCTAssertEqual(result.warnings.map(\.description), ["c/a.c:3:25: warning: a second patch named 'a'; written as 'a_2'"])
         XCTAssertNoThrow(try ModelParser.parse(result.text, file: "x.klp"))
     }
+
+    /// A klp-build source (livepatch_helpers.h macros, no klp_object): the
+    /// object comes from the `--module` hint that the file's own path matches.
+    func testKlpBuildMacrosInACFileTakeTheModuleOfTheirPath() throws {
+        let text = """
+            #include <linux/livepatch_helpers.h>
+            static int setup(struct klp_object *obj) { return -EAGAIN; }
+            static void teardown(struct klp_object *obj) { }
+            KLP_PRE_PATCH_CALLBACK(setup)
+            KLP_POST_UNPATCH_CALLBACK(teardown)
+            KLP_POST_UNPATCH_CALLBACK(setup);
+            """
+        let options = ImportOptions(moduleHints: [("net/", "vmlinux_net"), ("net/foo/", "foo")], replace: false, command: "c")
+        let result = try LivepatchImporter.importTexts([("net/foo/fix.c", text)], options: options)
+        let lines = result.text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(
+            lines.filter { $0.hasPrefix("patch ") || $0.hasPrefix("  object ") || $0.hasPrefix("module ") },
+            [
+                "module foo  # net/foo/fix.c:4 (check: add 'busy' if a task can sleep in a function the patch replaces)",
+                "patch fix  # net/foo/fix.c:4: named after the file name; --no-replace: built as a non-cumulative module",
+                "  object foo: pre_patch(may-fail -EAGAIN) post_unpatch  # net/foo/fix.c:4: net/foo/fix.c is in --module net/foo/=foo",
+            ])
+        XCTAssertEqual(
+            result.warnings.map(\.description),
+            ["net/foo/fix.c:6:1: warning: a second post_unpatch callback for foo (the first, teardown, is at net/foo/fix.c:5); skipped"])
+    }
 }
