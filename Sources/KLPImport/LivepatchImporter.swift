@@ -59,7 +59,8 @@ public enum LivepatchImporter {
             // Each input's warnings in file order.
             let before = warnings.count
             defer { warnings[before...].sort { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) } }
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            // "\r\n" is one Character: split on it too, so CRLF files have lines.
+            let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             if UnifiedDiff.looksLikeDiff(lines) {
                 let diff = UnifiedDiff(lines)
                 let sections = diff.files.map { (file: CSourceFile(path: path, chunks: $0.hunks, partial: true), path: $0.path) }

@@ -25,8 +25,10 @@ struct UnifiedDiff {
         var inHunk = false
         var remainingNew = 0
         var remainingOld = 0
-        for (index, line) in lines.enumerated() {
+        for (index, raw) in lines.enumerated() {
             let number = index + 1
+            // A CRLF diff: the carriage return is no part of a path or a count.
+            let line = raw.last == "\r" ? raw.dropLast() : raw
             if inHunk && (remainingNew > 0 || remainingOld > 0) {
                 let marker = line.first ?? " "
                 switch marker {

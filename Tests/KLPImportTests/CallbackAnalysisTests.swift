@@ -96,7 +96,7 @@ final class CallbackAnalysisTests: XCTestCase {
         XCTAssertEqual(found.failures, [])
     }
 
-    func testDiffHunksKeepTheirPositionsAndMayCutDeclarations() {
+    func testDiffHunksKeepTheirPositionsAndMayCutDeclarations() throws {
         let diff = """
             --- a/x.c
             +++ b/drivers/x/x.c
@@ -114,6 +114,12 @@ final class CallbackAnalysisTests: XCTestCase {
         let file = CSourceFile(path: "d.patch", chunks: parsed.files[0].hunks, partial: true)
         XCTAssertEqual(file.warnings, [], "a hunk's edge is no error")
         XCTAssertEqual(file.macros.map { "\($0.line):\($0.column) \($0.function)" }, ["8:2 fix"])
+        // The same diff with CRLF line ends, through the importer: the same macro at the same place.
+        let crlf = diff.replacingOccurrences(of: "\n", with: "\r\n")
+        let result = try LivepatchImporter.importTexts([("d.patch", crlf)], options: ImportOptions(command: "c"))
+        XCTAssertTrue(
+            result.text.contains("\n  object vmlinux: post_patch  # d.patch:8: check: drivers/x/x.c is taken as built into vmlinux;"),
+            result.text)
     }
 
     /// Every prefix of every fixture either imports into a model the .klp
