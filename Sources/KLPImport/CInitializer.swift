@@ -41,9 +41,17 @@ indirect enum CInitializer: Sendable, Equatable {
         return nil
     }
 
+    /// The deepest nesting read.
+    static let maximumDepth = 16
+
     /// Reads a list starting at `tokens[index]` (a `{`); `index` ends past its `}`.
-    static func read(_ tokens: [CToken], at index: inout Int) -> CInitializer {
+    static func read(_ tokens: [CToken], at index: inout Int, depth: Int = 0) -> CInitializer {
         let open = tokens[index]
+        // Deeper than any klp declaration: skipped, so hostile nesting cannot exhaust the stack.
+        guard depth < maximumDepth else {
+            index = (CSourceFile.matching(tokens, from: index) ?? tokens.count - 1) + 1
+            return .list([], line: open.line, column: open.column)
+        }
         index += 1
         var entries: [Entry] = []
         while index < tokens.count && !tokens[index].is("}") {
@@ -61,7 +69,7 @@ indirect enum CInitializer: Sendable, Equatable {
             }
             let value: CInitializer
             if index < tokens.count && tokens[index].is("{") {
-                value = read(tokens, at: &index)
+                value = read(tokens, at: &index, depth: depth + 1)
             } else {
                 var depth = 0
                 var expression: [CToken] = []

@@ -366,7 +366,7 @@ struct CSourceFile {
     func integer(_ tokens: [CToken]) -> Int? {
         let tokens = expand(tokens)
         var index = 0
-        guard let value = Self.evaluate(tokens, &index, precedence: 0), index == tokens.count else { return nil }
+        guard let value = Self.evaluate(tokens, &index, precedence: 0, depth: 0), index == tokens.count else { return nil }
         return value
     }
 
@@ -378,23 +378,24 @@ struct CSourceFile {
     ]
 
     /// Precedence climbing over `tokens` from `index`.
-    private static func evaluate(_ tokens: [CToken], _ index: inout Int, precedence: Int) -> Int? {
-        guard var left = operand(tokens, &index) else { return nil }
+    private static func evaluate(_ tokens: [CToken], _ index: inout Int, precedence: Int, depth: Int) -> Int? {
+        // Deeper than any constant a livepatch declares: not a constant, and no deep recursion.
+        guard depth < 32, var left = operand(tokens, &index, depth: depth + 1) else { return nil }
         while index < tokens.count, let op = binary[tokens[index].text], tokens[index].kind == .punctuation, op.precedence > precedence {
             index += 1
-            guard let right = evaluate(tokens, &index, precedence: op.precedence), let value = op.apply(left, right) else { return nil }
+            guard let right = evaluate(tokens, &index, precedence: op.precedence, depth: depth + 1), let value = op.apply(left, right) else { return nil }
             left = value
         }
         return left
     }
 
-    private static func operand(_ tokens: [CToken], _ index: inout Int) -> Int? {
-        guard index < tokens.count else { return nil }
+    private static func operand(_ tokens: [CToken], _ index: inout Int, depth: Int) -> Int? {
+        guard index < tokens.count, depth < 32 else { return nil }
         let token = tokens[index]
         index += 1
-        if token.is("-") { return operand(tokens, &index).flatMap { $0 == Int.min ? nil : -$0 } }
+        if token.is("-") { return operand(tokens, &index, depth: depth + 1).flatMap { $0 == Int.min ? nil : -$0 } }
         if token.is("(") {
-            guard let value = evaluate(tokens, &index, precedence: 0), index < tokens.count, tokens[index].is(")") else { return nil }
+            guard let value = evaluate(tokens, &index, precedence: 0, depth: depth + 1), index < tokens.count, tokens[index].is(")") else { return nil }
             index += 1
             return value
         }

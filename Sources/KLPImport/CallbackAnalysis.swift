@@ -50,7 +50,7 @@ struct CallbackAnalysis {
         guard let function = file.functions[name] else { return }
         bodyFound = true
         failures = returnFailures(of: function, depth: 0)
-        walk(function)
+        walk(function, depth: 0)
     }
 
     // MARK: Statements
@@ -136,13 +136,16 @@ struct CallbackAnalysis {
     ) -> [Failure] {
         let value = Self.stripped(tokens)
         if value.isEmpty { return [] }
+        guard depth < 16 else {
+            return [Failure(errno: nil, name: nil, reason: "returns an expression nested too deep to read", line: origin.line, column: origin.column)]
+        }
         if let number = file.integer(value) {
             return number == 0 ? [] : [Failure(errno: Int32(clamping: number < 0 ? number : -number), name: nil, reason: "returns \(Self.text(value))", line: origin.line, column: origin.column)]
         }
         // `cond ? a : b`: either branch.
         if let question = Self.topLevel("?", in: value), let colon = Self.topLevel(":", in: value), question < colon {
-            return valueFailures(Array(value[(question + 1)..<colon]), at: origin, in: function, locals: locals, depth: depth, seen: seen)
-                + valueFailures(Array(value[(colon + 1)...]), at: origin, in: function, locals: locals, depth: depth, seen: seen)
+            return valueFailures(Array(value[(question + 1)..<colon]), at: origin, in: function, locals: locals, depth: depth + 1, seen: seen)
+                + valueFailures(Array(value[(colon + 1)...]), at: origin, in: function, locals: locals, depth: depth + 1, seen: seen)
         }
         let expanded = file.expand(value)
         if expanded.count == 2, expanded[0].is("-"), let errno = ErrnoTable.value(of: expanded[1].text) {
@@ -206,8 +209,9 @@ struct CallbackAnalysis {
     ]
     private static let freers: Set<String> = ["kfree", "vfree", "kvfree", "kfree_sensitive", "kzfree"]
 
-    private mutating func walk(_ function: CSourceFile.Function) {
-        guard !visited.contains(function.name) else { return }
+    private mutating func walk(_ function: CSourceFile.Function, depth: Int) {
+        // Helpers of helpers are followed a few calls deep, never as deep as a hostile file goes.
+        guard !visited.contains(function.name), depth < 8 else { return }
         visited.insert(function.name)
         let locals = Self.locals(of: function)
         var statePointers: [String: (id: Int, previous: Bool)] = [:]
@@ -221,7 +225,7 @@ struct CallbackAnalysis {
             }
             // Calls of the file's own functions: their effects happen here.
             for (i, t) in s.enumerated() where t.kind == .identifier && i + 1 < s.count && s[i + 1].is("(") {
-                if let callee = file.functions[t.text], callee.name != function.name { walk(callee) }
+                if let callee = file.functions[t.text], callee.name != function.name { walk(callee, depth: depth + 1) }
             }
             if s.count >= 4, Self.freers.contains(s[0].text), s[1].is("("), s.last!.is(")") {
                 let argument = classify(Array(s[2..<(s.count - 1)]), locals: locals, pointers: statePointers)

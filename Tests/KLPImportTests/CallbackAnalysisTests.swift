@@ -145,4 +145,20 @@ final class CallbackAnalysisTests: XCTestCase {
         }
         XCTAssertGreaterThan(imported, 100)
     }
+
+    /// Nesting and call chains far deeper than any livepatch are read
+    /// without exhausting the stack.
+    func testHostileNestingAndCallChainsDoNotCrash() throws {
+        let depth = 20_000
+        var text = "static struct klp_object objs[] = " + String(repeating: "{", count: depth) + String(repeating: "}", count: depth) + ";\n"
+        text += "#define DEEP " + String(repeating: "(-", count: depth) + "1" + String(repeating: ")", count: depth) + "\n"
+        text += "static struct klp_state states[] = { { .id = DEEP, .version = 1 }, { } };\n"
+        for n in 0..<2_000 { text += "static int f\(n)(void) { return f\(n + 1)() ? 0 : -EIO; }\n" }
+        text += "static int f2000(void) { return " + String(repeating: "a ? 0 : ", count: depth) + "-EBUSY; }\n"
+        text += "static struct klp_object more[] = { { .callbacks = { .pre_patch = f0 } }, { } };\n"
+        text += "static struct klp_patch patch = { .objs = more, .states = states };\n"
+        let result = try LivepatchImporter.importTexts([("deep.c", text)], options: ImportOptions(command: "c"))
+        XCTAssertTrue(result.text.contains("\n  object vmlinux: pre_patch(may-fail -5)  # deep.c:"), result.text)
+        XCTAssertEqual(result.warnings.map(\.description), ["deep.c:3:38: warning: cannot read the .id of this klp_state; skipped"])
+    }
 }
