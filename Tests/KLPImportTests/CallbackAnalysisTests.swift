@@ -149,7 +149,7 @@ final class CallbackAnalysisTests: XCTestCase {
     /// Nesting and call chains far deeper than any livepatch are read
     /// without exhausting the stack.
     func testHostileNestingAndCallChainsDoNotCrash() throws {
-        let depth = 20_000
+        let depth = 50_000
         var text = "static struct klp_object objs[] = " + String(repeating: "{", count: depth) + String(repeating: "}", count: depth) + ";\n"
         text += "#define DEEP " + String(repeating: "(-", count: depth) + "1" + String(repeating: ")", count: depth) + "\n"
         text += "static struct klp_state states[] = { { .id = DEEP, .version = 1 }, { } };\n"
