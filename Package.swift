@@ -18,13 +18,16 @@ let package = Package(
         .target(name: "FilterLock", dependencies: ["KLPEngine"]),
         // The livepatch world, its .klp language, the model, properties, log lines and scenarios.
         .target(name: "Livepatch", dependencies: ["KLPEngine"]),
+        // `klpcheck import`: a tolerant reader of livepatch C sources and kpatch diffs, writing .klp.
+        .target(name: "KLPImport", dependencies: ["Livepatch"]),
         // Commands and the small argument parser; the executable only calls into this.
-        .target(name: "KLPCommandLine", dependencies: ["KLPEngine", "FilterLock", "Livepatch"]),
+        .target(name: "KLPCommandLine", dependencies: ["KLPEngine", "FilterLock", "Livepatch", "KLPImport"]),
         .executableTarget(name: "klpcheck", dependencies: ["KLPCommandLine"]),
         // Helpers the test targets share (a seeded generator, the tool launcher): not engine API.
         .target(name: "KLPTestSupport", dependencies: ["KLPEngine"], path: "Tests/KLPTestSupport"),
         .testTarget(name: "KLPEngineTests", dependencies: ["KLPEngine", "FilterLock", "KLPTestSupport"]),
         .testTarget(name: "LivepatchTests", dependencies: ["Livepatch", "KLPEngine", "KLPTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KLPCommandLine", "KLPEngine", "Livepatch", "KLPTestSupport"]),
+        .testTarget(name: "KLPImportTests", dependencies: ["KLPImport", "Livepatch"]),
     ]
 )

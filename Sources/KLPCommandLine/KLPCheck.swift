@@ -13,8 +13,8 @@ public enum KLPCheck {
 
     /// The subcommands, in the order `--help` lists them.
     static let commandTypes: [any KLPCommand.Type] = [
-        VerifyCommand.self, RunCommand.self, GateCommand.self, GraphCommand.self, BenchCommand.self,
-        CompletionsCommand.self, HelpCommand.self,
+        VerifyCommand.self, RunCommand.self, GateCommand.self, GraphCommand.self, ImportCommand.self,
+        BenchCommand.self, CompletionsCommand.self, HelpCommand.self,
     ]
 
     /// The program's own options, accepted before any command.

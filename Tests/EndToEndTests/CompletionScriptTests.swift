@@ -51,9 +51,10 @@ final class CompletionScriptTests: XCTestCase {
                 }
             }
             for (index, argument) in command.arguments.enumerated() {
-                XCTAssertTrue(body.contains { $0.hasPrefix("        \(index)) _klpcheck_") }, "\(command.name) \(argument.name) is not completed")
+                let position = argument.isVariadic ? "*" : "\(index)"
+                XCTAssertTrue(body.contains { $0.hasPrefix("        \(position)) _klpcheck_") }, "\(command.name) \(argument.name) is not completed")
                 if let words = words(argument.completion) {
-                    XCTAssertTrue(body.contains("        \(index)) _klpcheck_words \"\(words.joined(separator: " "))\" ;;"), "\(command.name) \(argument.name)")
+                    XCTAssertTrue(body.contains("        \(position)) _klpcheck_words \"\(words.joined(separator: " "))\" ;;"), "\(command.name) \(argument.name)")
                 }
             }
         }
@@ -79,7 +80,7 @@ final class CompletionScriptTests: XCTestCase {
                 XCTAssertEqual(spec?.contains("'*\(option.name)"), option.repeatable, "\(command.name) \(option.name) repeatable")
             }
             for (index, argument) in command.arguments.enumerated() {
-                let prefix = "        '\(index + 1):\(argument.isOptional ? ":" : "")\(argument.name):"
+                let prefix = "        '\(argument.isVariadic ? "*" : String(index + 1)):\(argument.isOptional ? ":" : "")\(argument.name):"
                 let spec = body.first { $0.hasPrefix(prefix) }
                 XCTAssertNotNil(spec, "\(command.name) \(argument.name) is not completed")
                 if let words = words(argument.completion) {
@@ -146,7 +147,7 @@ final class CompletionScriptTests: XCTestCase {
 
     func testGoldenLines() {
         let bash = script(.bash).split(separator: "\n").map(String.init)
-        XCTAssertTrue(bash.contains("        _klpcheck_words \"verify run gate graph bench completions help --version --help\""))
+        XCTAssertTrue(bash.contains("        _klpcheck_words \"verify run gate graph import bench completions help --version --help\""))
         XCTAssertTrue(bash.contains("        --format) _klpcheck_words \"text json\"; return ;;"))
         XCTAssertTrue(bash.contains("        --visited) _klpcheck_words \"auto bitmap hash paged bitstate\"; return ;;"))
         XCTAssertTrue(bash.contains("        --symmetry) _klpcheck_words \"on off\"; return ;;"))
@@ -160,7 +161,7 @@ final class CompletionScriptTests: XCTestCase {
         let fish = script(.fish).split(separator: "\n").map(String.init)
         XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_using verify' -l format -r -f -a 'text json' -d 'Output format (default: text).'"))
         XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_using verify' -l trace-out -r -F -d 'Write the first counterexample as a scenario \\'klpcheck run\\' replays (\\'-\\': stdout; the report goes to stderr).'"))
-        XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_argument help 0' -f -a 'verify run gate graph bench completions help' -d 'The command to describe.'"))
+        XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_argument help 0' -f -a 'verify run gate graph import bench completions help' -d 'The command to describe.'"))
     }
 
     func testQuotingOfHelpTexts() {

@@ -50,12 +50,15 @@ public struct ArgumentSpec: Sendable, Equatable {
     public var isOptional: Bool
     /// What a shell offers for it (default: any file).
     public var completion: ValueCompletion = .file(extension: nil)
+    /// Whether it takes every remaining positional (the last argument only).
+    public var isVariadic = false
 
     /// Creates an argument.
-    public init(_ name: String, help: String, isOptional: Bool = false) {
+    public init(_ name: String, help: String, isOptional: Bool = false, isVariadic: Bool = false) {
         self.name = name
         self.help = help
         self.isOptional = isOptional
+        self.isVariadic = isVariadic
     }
 }
 

@@ -113,7 +113,9 @@ extension CompletionScript {
         ]
         let positional = command.arguments.enumerated().compactMap { index, argument -> String? in
             let action = bashAction(argument.completion, program: program)
-            return action.isEmpty ? nil : "        \(index)) \(action) ;;"
+            // A variadic argument takes every position from its own on.
+            let position = argument.isVariadic ? "*" : "\(index)"
+            return action.isEmpty ? nil : "        \(position)) \(action) ;;"
         }
         if !positional.isEmpty {
             lines.append("    case $(_\(program.name)_position \"\(valued.map(\.name).joined(separator: " "))\") in")

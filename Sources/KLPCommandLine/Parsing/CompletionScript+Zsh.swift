@@ -24,7 +24,7 @@ extension CompletionScript {
             var specs = command.optionsWithHelp.map { zshOption($0, program: program) }
             specs += command.arguments.enumerated().map { index, argument in
                 singleQuoted(
-                    "\(index + 1):\(argument.isOptional ? ":" : "")\(zshEscapedColons(argument.name)):"
+                    "\(argument.isVariadic ? "*" : String(index + 1)):\(argument.isOptional ? ":" : "")\(zshEscapedColons(argument.name)):"
                         + zshAction(argument.completion, program: program))
             }
             lines += specs.enumerated().map { index, spec in "        " + spec + (index == specs.count - 1 ? "" : " \\") }

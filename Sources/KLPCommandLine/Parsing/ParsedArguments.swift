@@ -74,7 +74,7 @@ public struct ParsedArguments: Sendable, Equatable {
             let missing = spec.arguments[positionals.count].name
             throw CommandFailure("missing argument \(missing) for '\(spec.name)'")
         }
-        if positionals.count > spec.arguments.count {
+        if positionals.count > spec.arguments.count && spec.arguments.last?.isVariadic != true {
             throw CommandFailure("unexpected argument '\(positionals[spec.arguments.count])' for '\(spec.name)'")
         }
         try check(spec.conflicts)
