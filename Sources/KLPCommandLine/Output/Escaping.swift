@@ -7,29 +7,21 @@ import Livepatch
 /// first, so nothing raw reaches the log.
 enum GitHubAnnotation {
     /// The message after `::`.
-    static func data(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "%": result += "%25"
-            case "\r": result += "%0D"
-            case "\n": result += "%0A"
-            default: VisibleText.append(scalar, to: &result)
-            }
-        }
-        return result
-    }
+    static func data(_ text: String) -> String { escape(text, isProperty: false) }
 
     /// A property value, such as the `file=` path.
-    static func property(_ text: String) -> String {
+    static func property(_ text: String) -> String { escape(text, isProperty: true) }
+
+    /// `%`, CR and LF percent-encoded, and in a property also `:` and `,`.
+    private static func escape(_ text: String, isProperty: Bool) -> String {
         var result = ""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "%": result += "%25"
             case "\r": result += "%0D"
             case "\n": result += "%0A"
-            case ":": result += "%3A"
-            case ",": result += "%2C"
+            case ":" where isProperty: result += "%3A"
+            case "," where isProperty: result += "%2C"
             default: VisibleText.append(scalar, to: &result)
             }
         }
