@@ -70,7 +70,25 @@ public enum SearchPipeline {
         guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) else {
             return "{}"
         }
-        return text + "\n"
+        return escapingControls(text) + "\n"
+    }
+
+    /// JSONEncoder escapes only U+0000 to U+001F; DEL, the C1 controls and
+    /// the bidirectional controls (`VisibleText.isControl`) would reach the
+    /// reader raw. They can only stand inside strings, where `\uXXXX` is
+    /// the same text to a JSON parser.
+    static func escapingControls(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: { VisibleText.isControl($0) && $0.value >= 0x20 }) else { return json }
+        var result = ""
+        for scalar in json.unicodeScalars {
+            if VisibleText.isControl(scalar) && scalar.value >= 0x20 {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     /// The exit status a document gives.
