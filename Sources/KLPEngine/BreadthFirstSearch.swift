@@ -301,7 +301,7 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                     for index in before..<after {
                         visitor.visitTransition(
                             from: state, action: context.pointee.sink.action(at: index), to: context.pointee.sink.state(at: index),
-                            worker: context.pointee.worker)
+                            violating: context.pointee.sink.violations(at: index), worker: context.pointee.worker)
                     }
                 }
                 if openSteps.rawValue != 0 {
@@ -442,6 +442,15 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                 sink.reset()
                 model.successors(of: state, into: &sink)
                 transitions += UInt64(sink.count)
+                if Visitor.visitsTransitions {
+                    // Every step is shown here too, before the limit may end
+                    // the search: a world of exactly `maxStates` is seen whole.
+                    for index in 0..<sink.count {
+                        visitor.visitTransition(
+                            from: state, action: sink.action(at: index), to: sink.state(at: index),
+                            violating: sink.violations(at: index), worker: context.pointee.worker)
+                    }
+                }
                 for index in 0..<sink.count {
                     let broken = sink.violations(at: index).rawValue & openSteps.rawValue
                     if broken != 0 {

@@ -17,7 +17,7 @@ public protocol SearchVisitor<State>: Sendable {
     /// The packed state.
     associatedtype State: PackedState
 
-    /// Whether the search calls `visitTransition(from:action:to:worker:)`;
+    /// Whether the search calls `visitTransition(from:action:to:violating:worker:)`;
     /// false also skips the loop over each state's successors.
     static var visitsTransitions: Bool { get }
 
@@ -26,8 +26,9 @@ public protocol SearchVisitor<State>: Sendable {
     func visitState(_ state: State, level: Int, worker: Int)
 
     /// A step the search fired: `action` leads from `source` to `target`,
-    /// whether `target` is new or not.
-    func visitTransition(from source: State, action: UInt32, to target: State, worker: Int)
+    /// whether `target` is new or not, and breaks the step properties
+    /// `violating` (as the model emitted them, checked or not).
+    func visitTransition(from source: State, action: UInt32, to target: State, violating: PropertySet, worker: Int)
 }
 
 extension SearchVisitor {
@@ -46,5 +47,5 @@ public struct NoVisitor<State: PackedState>: SearchVisitor {
     @inlinable @inline(__always) public func visitState(_ state: State, level: Int, worker: Int) {}
     /// Nothing.
     @inlinable @inline(__always)
-    public func visitTransition(from source: State, action: UInt32, to target: State, worker: Int) {}
+    public func visitTransition(from source: State, action: UInt32, to target: State, violating: PropertySet, worker: Int) {}
 }

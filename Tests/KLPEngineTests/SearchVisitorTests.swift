@@ -26,7 +26,7 @@ private final class RecordingVisitor: SearchVisitor, @unchecked Sendable {
         }
     }
 
-    func visitTransition(from source: UInt64, action: UInt32, to target: UInt64, worker: Int) {
+    func visitTransition(from source: UInt64, action: UInt32, to target: UInt64, violating: PropertySet, worker: Int) {
         lock.withLock {
             steps.append(Step(source: source, action: action, target: target))
             workers.insert(worker)

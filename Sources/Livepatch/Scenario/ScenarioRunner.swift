@@ -214,28 +214,20 @@ struct Execution<State: PackedState> {
         guard checked.contains(.progress), world.inTransition(state),
             !violations.contains(where: { $0.property == .progress })
         else { return }
-        let model = LivepatchModel<State>(world: world)
-        var seen: Set<State> = [state]
-        var frontier = [state]
-        var sink = SuccessorSink<State>(capacity: model.maxSuccessors)
-        defer { sink.deallocate() }
-        while let current = frontier.popLast() {
-            sink.reset()
-            model.successors(of: current, into: &sink)
-            for index in 0..<sink.count {
-                let next = sink.state(at: index)
-                if !world.inTransition(next) { return }
-                if seen.insert(next).inserted {
-                    if seen.count > limit { return }
-                    frontier.append(next)
-                }
-            }
-        }
+        // The engine's search from here, stopped at the first state with no
+        // transition; at most `limit` states, so it never claims what it
+        // could not search.
+        let watcher = TransitionEndWatcher<State>(world: world)
+        let options = SearchOptions(threads: 1, visited: .hash, maxStates: UInt64(limit), checked: [], stop: watcher.found)
+        let model = RootedSystem(LivepatchModel<State>(world: world), from: [state])
+        guard let report = try? Explorer.explore(model, options: options, visitor: watcher),
+            !watcher.found.isRequested, report.statistics.limit == nil
+        else { return }
         let patch = world.transitionPatchName(state) ?? "?"
         violations.append(
             ScenarioViolation(
                 property: .progress, location: location,
-                reason: "from here no sequence of events ends the transition of \(VisibleText.quoted(patch)) (\(seen.count) reachable states searched)"))
+                reason: "from here no sequence of events ends the transition of \(VisibleText.quoted(patch)) (\(report.statistics.states) reachable states searched)"))
     }
 
     func isListed(_ p: Int) -> Bool { world.isListed(p, in: state) }
