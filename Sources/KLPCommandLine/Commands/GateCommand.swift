@@ -17,6 +17,8 @@ struct GateCommand: KLPCommand {
             Exit 2 when a model file is bad (the others still run) or a folder cannot be read;
             else 1 when a model does not match; else 3 when a search was incomplete; else 0.
             Bad input comes first: the gate did not check everything it was given.
+            With --shard K/N only shard K (0-based) of a deterministic, cost-balanced split runs;
+            'klpcheck merge' combines the shards' --json documents into the reports of one gate.
             """,
         arguments: [
             ArgumentSpec("DIR", help: "The folder of models (default: Models).", isOptional: true).completing(.directory)

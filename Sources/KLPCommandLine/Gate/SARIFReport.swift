@@ -10,7 +10,7 @@ import Livepatch
 enum SARIFReport {
     /// The rule of a bad model file.
     static let badModelRule = "bad-model-file"
-    /// The rule of a mismatch that names no property (`expect pass` on an incomplete-free pass cannot mismatch; kept for safety).
+    /// The rule of a mismatch without a counterexample whose `expect` line names no property.
     static let expectationRule = "expectation"
 
     static func render(_ gate: GateDocument) -> String {
