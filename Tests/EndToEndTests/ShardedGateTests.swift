@@ -143,18 +143,25 @@ final class ShardedGateTests: XCTestCase {
 
     // MARK: Sharded equals unsharded
 
+    /// Each output compared on its own, so that a failure names the one that differs.
+    func assertSame(_ merged: Outputs, _ whole: Outputs, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(merged.status, whole.status, "\(what): exit status", file: file, line: line)
+        XCTAssertEqual(merged.text, whole.text, "\(what): text", file: file, line: line)
+        XCTAssertEqual(merged.json, whole.json, "\(what): JSON", file: file, line: line)
+        XCTAssertEqual(merged.junit, whole.junit, "\(what): JUnit", file: file, line: line)
+        XCTAssertEqual(merged.sarif, whole.sarif, "\(what): SARIF", file: file, line: line)
+        XCTAssertEqual(merged.pages.keys.sorted(), whole.pages.keys.sorted(), "\(what): Markdown pages", file: file, line: line)
+        for (page, text) in whole.pages {
+            XCTAssertEqual(merged.pages[page], text, "\(what): Markdown page \(page)", file: file, line: line)
+        }
+    }
+
     func testShardedAndMergedGatesEqualTheUnshardedGate() throws {
         for models in ["Models/samples", "Models/variants", "Models/selftests", try mixedFolder()] {
             let whole = try unsharded(models)
             XCTAssertFalse(whole.pages.isEmpty)
             for count in [1, 2, 3, 7] {
-                let merged = try sharded(models, count: count)
-                XCTAssertEqual(merged.status, whole.status, "\(models) in \(count) shards: exit status")
-                XCTAssertEqual(merged.text, whole.text, "\(models) in \(count) shards: text")
-                XCTAssertEqual(merged.json, whole.json, "\(models) in \(count) shards: JSON")
-                XCTAssertEqual(merged.junit, whole.junit, "\(models) in \(count) shards: JUnit")
-                XCTAssertEqual(merged.sarif, whole.sarif, "\(models) in \(count) shards: SARIF")
-                XCTAssertEqual(merged.pages, whole.pages, "\(models) in \(count) shards: Markdown")
+                assertSame(try sharded(models, count: count), whole, "\(models) in \(count) shards")
             }
         }
     }
@@ -192,7 +199,7 @@ final class ShardedGateTests: XCTestCase {
     /// GitHub Actions matrix: `--shard ${{ matrix.shard }}/3` in the checkout.
     func testGitHubMatrix() throws {
         let whole = try unsharded("Models/variants")
-        XCTAssertEqual(try sharded("Models/variants", count: 3), whole)
+        assertSame(try sharded("Models/variants", count: 3), whole, "GitHub matrix")
     }
 
     /// Kubernetes Indexed Job: `--shard auto/3` with JOB_COMPLETION_INDEX, in the image's working directory.
@@ -200,7 +207,7 @@ final class ShardedGateTests: XCTestCase {
         let whole = try unsharded("Models/variants")
         let merged = try sharded(
             "Models/variants", count: 3, shard: { _ in "auto/3" }, environment: { ["JOB_COMPLETION_INDEX": "\($0)"] })
-        XCTAssertEqual(merged, whole)
+        assertSame(merged, whole, "Kubernetes Indexed Job")
     }
 
     /// Slurm job array: `--shard auto/3` with SLURM_ARRAY_TASK_ID, started in the submit directory.
@@ -208,7 +215,7 @@ final class ShardedGateTests: XCTestCase {
         let whole = try unsharded("Models/samples")
         let merged = try sharded(
             "Models/samples", count: 3, shard: { _ in "auto/3" }, environment: { ["SLURM_ARRAY_TASK_ID": "\($0)"] })
-        XCTAssertEqual(merged, whole)
+        assertSame(merged, whole, "Slurm job array")
     }
 
     // MARK: Bad shards and bad K/N
