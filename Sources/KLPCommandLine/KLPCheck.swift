@@ -13,7 +13,7 @@ public enum KLPCheck {
 
     /// The subcommands, in the order `--help` lists them.
     static let commandTypes: [any KLPCommand.Type] = [
-        VerifyCommand.self, RunCommand.self, GateCommand.self, GraphCommand.self, ImportCommand.self,
+        VerifyCommand.self, RunCommand.self, GateCommand.self, MergeCommand.self, GraphCommand.self, ImportCommand.self,
         BenchCommand.self, CompletionsCommand.self, HelpCommand.self,
     ]
 

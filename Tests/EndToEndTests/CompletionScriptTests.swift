@@ -147,7 +147,7 @@ final class CompletionScriptTests: XCTestCase {
 
     func testGoldenLines() {
         let bash = script(.bash).split(separator: "\n").map(String.init)
-        XCTAssertTrue(bash.contains("        _klpcheck_words \"verify run gate graph import bench completions help --version --help\""))
+        XCTAssertTrue(bash.contains("        _klpcheck_words \"verify run gate merge graph import bench completions help --version --help\""))
         XCTAssertTrue(bash.contains("        --format) _klpcheck_words \"text json\"; return ;;"))
         XCTAssertTrue(bash.contains("        --visited) _klpcheck_words \"auto bitmap hash paged bitstate\"; return ;;"))
         XCTAssertTrue(bash.contains("        --symmetry) _klpcheck_words \"on off\"; return ;;"))
@@ -161,7 +161,7 @@ final class CompletionScriptTests: XCTestCase {
         let fish = script(.fish).split(separator: "\n").map(String.init)
         XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_using verify' -l format -r -f -a 'text json' -d 'Output format (default: text).'"))
         XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_using verify' -l trace-out -r -F -d 'Write the first counterexample as a scenario \\'klpcheck run\\' replays (\\'-\\': stdout; the report goes to stderr).'"))
-        XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_argument help 0' -f -a 'verify run gate graph import bench completions help' -d 'The command to describe.'"))
+        XCTAssertTrue(fish.contains("complete -c klpcheck -n '__klpcheck_argument help 0' -f -a 'verify run gate merge graph import bench completions help' -d 'The command to describe.'"))
     }
 
     func testQuotingOfHelpTexts() {

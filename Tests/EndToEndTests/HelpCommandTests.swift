@@ -53,7 +53,7 @@ final class HelpCommandTests: XCTestCase {
         XCTAssertEqual(unknown.out, "")
         XCTAssertEqual(
             unknown.err,
-            "klpcheck: error: unknown command 'verfy'; commands: verify, run, gate, graph, import, bench, completions, help\n"
+            "klpcheck: error: unknown command 'verfy'; commands: verify, run, gate, merge, graph, import, bench, completions, help\n"
                 + "klpcheck: see 'klpcheck help --help'\n")
         let both = klpcheck(["help", "--man", "verify"])
         XCTAssertEqual(both.status, 2)

@@ -17,16 +17,15 @@ struct GateCommand: KLPCommand {
             Exit 2 when a model file is bad (the others still run) or a folder cannot be read;
             else 1 when a model does not match; else 3 when a search was incomplete; else 0.
             Bad input comes first: the gate did not check everything it was given.
+            With --shard K/N only shard K (0-based) of a deterministic, cost-balanced split runs;
+            'klpcheck merge' combines the shards' --json documents into the reports of one gate.
             """,
         arguments: [
             ArgumentSpec("DIR", help: "The folder of models (default: Models).", isOptional: true).completing(.directory)
         ],
-        options: [
-            .output("--junit", "FILE", .file, help: "Write JUnit XML (a suite per model: one case, its expect line); '-': stdout."),
-            .output("--json", "FILE", .file, help: "Write the whole gate result as JSON (schema klpcheck/1); '-': stdout."),
-            .flag("--github", help: "Print GitHub Actions annotations at each mismatching 'expect' line."),
-            .output("--report-dir", "DIR", .folder, help: "Write index.md and a page per model there (default: Reports)."),
-            .flag("--no-report", help: "Write no Markdown report (not with --report-dir)."),
+        options: GateOutputs.options + [
+            .value("--shard", "K/N", help: "Verify only shard K of N (0-based; K 'auto': from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)."),
+            .value("--balance", "FILE", help: "With --shard: balance the shards by the states of a previous gate JSON.").completing(.file(extension: "json")),
             .value("--jobs", "N", help: "Verify N models at a time (default: 1); the output does not depend on N."),
             .value("--threads", "N", help: "Worker threads per model (default: the machine's cores divided by --jobs)."),
             .value("--max-states", "N", help: "Per model: stop before storing more than N states."),
@@ -38,28 +37,18 @@ struct GateCommand: KLPCommand {
     ])
 
     let directory: String
-    let junit: String?
-    let json: String?
-    let github: Bool
-    let reportDirectory: String?
+    let outputs: GateOutputs
+    let shard: GateShardIndex?
+    let balance: String?
     let jobs: Int
     let options: SearchOptionGroup
 
     init(_ parsed: ParsedArguments, console: Console) throws {
         directory = parsed.positional(0) ?? "Models"
-        junit = parsed.value("--junit")
-        json = parsed.value("--json")
-        if junit == OutputFile.standardOutput && json == OutputFile.standardOutput {
-            throw CommandFailure("--junit and --json cannot both go to standard output ('-')")
-        }
-        github = parsed.flag("--github")
-        reportDirectory = parsed.flag("--no-report") ? nil : (parsed.value("--report-dir") ?? "Reports")
-        do {
-            for path in [junit, json].compactMap({ $0 }) { try OutputFile.check(file: path) }
-            if let reportDirectory { try OutputFile.check(folder: reportDirectory) }
-        } catch {
-            throw CommandFailure.output(error)
-        }
+        outputs = try GateOutputs(parsed)
+        shard = try parsed.value("--shard").map { try GateShard.parse($0, environment: ProcessInfo.processInfo.environment) }
+        balance = parsed.value("--balance")
+        if balance != nil && shard == nil { throw CommandFailure("--balance needs --shard: it balances the shards") }
         jobs = try parsed.value("--jobs", expected: "a whole number from 1 to 64") {
             Int($0).flatMap { (1...64).contains($0) ? $0 : nil }
         } ?? 1
@@ -72,50 +61,21 @@ struct GateCommand: KLPCommand {
     }
 
     func run(console: Console) throws -> ExitStatus {
-        // A document on standard output takes it alone: the lines go to stderr.
-        let standardStreams = console
-        var console = console
-        if junit == OutputFile.standardOutput || json == OutputFile.standardOutput { console.out = console.err }
         let listing = try ModelFolder.system.models(in: directory)
         for warning in listing.warnings { console.err(warning + "\n") }
-        let paths = listing.models
-        guard !paths.isEmpty else { throw CommandFailure("no .klp models under '\(directory)'") }
+        let all = listing.models
+        guard !all.isEmpty else { throw CommandFailure("no .klp models under '\(directory)'") }
+        var paths = all
+        if let shard {
+            let previous = try balance.map { try GateShard.read($0) }
+            paths = GateShard.select(all, costs: GateShard.costs(all, balance: previous), shard: shard)
+        }
         let results = GateRunner.run(paths, jobs: jobs, options: options)
-        let gate = GateRunner.document(directory: directory, results: results)
-        // A path may hold any character: the lines show control characters as escapes.
-        let shownPaths = results.map { VisibleText.escape($0.path) }
-        let width = min(60, shownPaths.map(\.count).max() ?? 0)
-        for (model, shownPath) in zip(results, shownPaths) {
-            let states = model.result.map { Format.count($0.result.statistics.states) } ?? "-"
-            let seconds = model.result.map { Format.fixed($0.result.statistics.seconds, 3) + " s" } ?? "-"
-            let mark = model.status.mark
-            console.out(
-                TextReport.pad(mark, 11) + TextReport.pad(shownPath, width + 2) + "expected: \(model.expected); got: \(model.got); "
-                    + "states: \(states); \(seconds)\n")
-            if let reason = model.reason, model.status != .pass { console.out("           \(VisibleText.escape(reason))\n") }
-            for diagnostic in model.diagnostics { console.err(diagnostic + "\n") }
-        }
-        console.out(GateRunner.summary(gate) + "\n")
-        if github { console.out(GitHubAnnotations.render(gate).map { $0 + "\n" }.joined()) }
-        try write(JUnitReport.render(gate), to: junit, console: standardStreams)
-        try write(json.map { _ in SearchPipeline.json(gate) }, to: json, console: standardStreams)
-        if let reportDirectory {
-            do {
-                try MarkdownReport.write(gate, to: reportDirectory)
-            } catch {
-                throw CommandFailure.output(error)
-            }
-        }
+        var gate = GateRunner.document(directory: directory, results: results)
+        gate.version = KLPCheck.version
+        gate.modelSet = GateShard.fingerprint(all)
+        gate.shard = shard
+        try outputs.emit(gate, console: console)
         return ExitStatus(rawValue: gate.exitCode) ?? .internalError
-    }
-
-    /// Writes a document to its file (creating missing folders) or, for `-`, to standard output.
-    private func write(_ text: String?, to path: String?, console: Console) throws {
-        guard let path, let text else { return }
-        do {
-            try OutputFile.write(text, to: path, console: console, createFolders: true)
-        } catch {
-            throw CommandFailure.output(error)
-        }
     }
 }

@@ -1,5 +1,5 @@
 /// The whole gate: schema `klpcheck/1`, command `gate`.
-public struct GateDocument: Encodable, Sendable {
+public struct GateDocument: Codable, Sendable {
     /// Always `klpcheck/1`.
     public var schema = SearchDocument.schemaName
     /// Always `gate`.
@@ -19,4 +19,11 @@ public struct GateDocument: Encodable, Sendable {
     public var bad: Int
     /// Every model, in path order.
     public var models: [GateModelResult]
+    /// The klpcheck version that ran the gate (`merge` refuses to mix versions).
+    public var version: String?
+    /// A fingerprint of every model under the folder, paths and contents
+    /// (`GateShard.fingerprint`): shards of one gate share it.
+    public var modelSet: String?
+    /// Which shard of a sharded gate this is; absent for a whole gate.
+    public var shard: GateShardIndex?
 }

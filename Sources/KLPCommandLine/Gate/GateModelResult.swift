@@ -1,5 +1,5 @@
 /// One model's row in the gate.
-public struct GateModelResult: Encodable, Sendable {
+public struct GateModelResult: Codable, Sendable {
     /// The model's path.
     public var path: String
     /// `pass`, `fail NAME` or `finding NAME`.

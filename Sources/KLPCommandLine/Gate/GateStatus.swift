@@ -1,7 +1,7 @@
 import Livepatch
 
 /// How one model fared against its `expect` line.
-public enum GateStatus: String, Encodable, Sendable {
+public enum GateStatus: String, Codable, Sendable {
     /// The verdict matches the expectation.
     case pass
     /// It does not.
