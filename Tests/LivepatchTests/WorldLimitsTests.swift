@@ -140,4 +140,18 @@ final class WorldLimitsTests: XCTestCase {
             "t.klp:\(crossing):\(column): error: world too large: its state needs \(bits) bits, \(bits - 510) over the limit of 510 bits (8 words); declare fewer patches, objects, modules or tasks"
         ])
     }
+
+    /// BUG: with 16 patches, the 16th live allocation of one data was
+    /// renumbered to index 16, which its 4-bit entry could not hold, and
+    /// was reported as leaked.
+    func testSixteenLiveAllocationsAreNotLeaks() throws {
+        let patches = (1...16).map { "patch p\($0)\n object vmlinux: pre_patch post_unpatch\n  on pre_patch: alloc table\n  on post_unpatch: free table\n" }
+        let world = try ModelParser.parse("tasks 1\ndata table\n" + patches.joined() + "check all\n", file: "w.klp")
+        let steps = (1...16).map { "step load p\($0)\nstep switch task\nstep complete\n" }.joined()
+        let scenario = try Scenario.parse("replay\n" + steps, file: "s.txt")
+        let outcome = try ScenarioRunner.run(scenario, file: "s.txt", world: world)
+        XCTAssertEqual(outcome.impossibleSteps, [])
+        XCTAssertEqual(outcome.violations.map(\.property), [])
+        XCTAssertTrue(outcome.output.contains("livepatch: 'p16': patching complete"), "\(outcome.output.suffix(5))")
+    }
 }
