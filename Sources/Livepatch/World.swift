@@ -207,10 +207,10 @@ public struct World: Sendable {
         /// Ordinary tasks.
         public static let tasks = 1...64
         /// Patches.
-        public static let patches = 8
+        public static let patches = 16
         /// Target modules.
-        public static let modules = 8
+        public static let modules = 64
         /// Objects over all patches.
-        public static let objects = 32
+        public static let objects = 256
     }
 }

@@ -40,9 +40,11 @@ public struct WorldTables {
 
     // Tables.
     /// `objectOf[p * targetCount + t]`: static object of p for t, or -1.
-    @usableFromInline let objectOf: UnsafePointer<Int8>
+    /// Int16: up to 256 objects (`World.Limits.objects`).
+    @usableFromInline let objectOf: UnsafePointer<Int16>
     /// `dynamicOf[p * targetCount + t]`: dynamic slot of p for t, or -1.
-    @usableFromInline let dynamicOf: UnsafePointer<Int8>
+    /// Int16: up to one slot per patch and target.
+    @usableFromInline let dynamicOf: UnsafePointer<Int16>
     /// Per static object: its patch, target, callbacks mask, pre_patch mode, errno, patching-may-fail.
     @usableFromInline let patchOfObject: UnsafePointer<Int8>
     @usableFromInline let targetOfObject: UnsafePointer<Int8>
@@ -50,9 +52,10 @@ public struct WorldTables {
     @usableFromInline let prePatchMode: UnsafePointer<UInt8>
     @usableFromInline let prePatchErrno: UnsafePointer<Int32>
     @usableFromInline let patchingMayFail: UnsafePointer<Bool>
-    /// Per patch: replace flag, first object and object count.
+    /// Per patch: replace flag, first object (Int16: up to 256 objects) and
+    /// object count (at most one per target, so Int8 holds it).
     @usableFromInline let isReplace: UnsafePointer<Bool>
-    @usableFromInline let firstObject: UnsafePointer<Int8>
+    @usableFromInline let firstObject: UnsafePointer<Int16>
     @usableFromInline let objectCountOf: UnsafePointer<Int8>
     /// Per module: its worker's index, or -1; per worker: its module.
     @usableFromInline let workerOfModule: UnsafePointer<Int8>
@@ -125,8 +128,8 @@ public struct WorldTables {
             if case .module(let m) = target { return m + 1 }
             return 0
         }
-        let objectOf = storage.table(Int8.self, count: patchCount * targetCount, fill: -1)
-        let dynamicOf = storage.table(Int8.self, count: patchCount * targetCount, fill: -1)
+        let objectOf = storage.table(Int16.self, count: patchCount * targetCount, fill: -1)
+        let dynamicOf = storage.table(Int16.self, count: patchCount * targetCount, fill: -1)
         let patchOfObject = storage.table(Int8.self, count: objectCount, fill: 0)
         let targetOfObject = storage.table(Int8.self, count: objectCount, fill: 0)
         let callbackMask = storage.table(UInt8.self, count: objectCount, fill: 0)
@@ -134,17 +137,17 @@ public struct WorldTables {
         let prePatchErrno = storage.table(Int32.self, count: objectCount, fill: 0)
         let patchingMayFail = storage.table(Bool.self, count: objectCount, fill: false)
         let isReplace = storage.table(Bool.self, count: patchCount, fill: false)
-        let firstObject = storage.table(Int8.self, count: patchCount, fill: 0)
+        let firstObject = storage.table(Int16.self, count: patchCount, fill: 0)
         let objectCountOf = storage.table(Int8.self, count: patchCount, fill: 0)
         var g = 0
         var dynamic = 0
         for (p, patch) in world.patches.enumerated() {
             isReplace[p] = patch.replace
-            firstObject[p] = Int8(g)
+            firstObject[p] = Int16(g)
             objectCountOf[p] = Int8(patch.objects.count)
             for object in patch.objects {
                 let t = index(object.target)
-                objectOf[p * targetCount + t] = Int8(g)
+                objectOf[p * targetCount + t] = Int16(g)
                 patchOfObject[g] = Int8(p)
                 targetOfObject[g] = Int8(t)
                 callbackMask[g] = object.callbacks.reduce(0) { $0 | UInt8(1 << $1.rawValue) }
@@ -167,7 +170,7 @@ public struct WorldTables {
                         q != p && world.patches[q].objects.contains { index($0.target) == t }
                     }
                     if others {
-                        dynamicOf[p * targetCount + t] = Int8(dynamic)
+                        dynamicOf[p * targetCount + t] = Int16(dynamic)
                         dynamic += 1
                     }
                 }

@@ -176,7 +176,7 @@ public struct WorldTooLarge: Error, CustomStringConvertible {
     /// Bits the world's state needs.
     public var bits: Int
     public var description: String {
-        "the world's state needs \(bits) bits; at most \(PackedStateLayout.payloadBits(words: 8)) fit: declare fewer patches, objects, modules or tasks"
+        World.tooLargeMessage(bits: bits) + " (or turn task symmetry on)"
     }
 }
 

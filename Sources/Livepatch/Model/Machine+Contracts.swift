@@ -251,17 +251,21 @@ extension Machine {
     @usableFromInline mutating func renumberSlots(_ d: Int) {
         let c = world.contracts
         let patches = c.patchCount
-        var newIndex: UInt64 = 0  // 4 bits per old slot: new index + 1
+        // 4 bits per old slot: its new index (up to 16 slots, one per patch);
+        // `reached` marks the old slots a pointer reaches.
+        var newIndex: UInt64 = 0
+        var reached: UInt32 = 0
         var next: UInt64 = 0
         var identity = true
         for p in 0..<patches {
             let k = slot(of: dataPointer(p, d))
-            guard k >= 0, (newIndex >> UInt64(4 &* k)) & 15 == 0 else { continue }
+            guard k >= 0, reached & (1 << UInt32(k)) == 0 else { continue }
             if UInt64(k) != next { identity = false }
-            next &+= 1
             newIndex |= next << UInt64(4 &* k)
+            reached |= 1 << UInt32(k)
+            next &+= 1
         }
-        for k in 0..<patches where (newIndex >> UInt64(4 &* k)) & 15 == 0 {
+        for k in 0..<patches where reached & (1 << UInt32(k)) == 0 {
             let field = c.slotState[d &* patches &+ k]
             if state[field] == 1 {
                 mark(.dataNoLeak)
@@ -276,8 +280,8 @@ extension Machine {
             for s in 0..<c.settingCount { state[c.slotSaved[(d &* patches &+ k) &* c.settingCount &+ s]] = 0 }
         }
         for k in 0..<patches {
-            let j = Int((newIndex >> UInt64(4 &* k)) & 15) &- 1
-            guard j >= 0 else { continue }
+            guard reached & (1 << UInt32(k)) != 0 else { continue }
+            let j = Int((newIndex >> UInt64(4 &* k)) & 15)
             let live = old[c.slotState[d &* patches &+ k]]
             state[c.slotState[d &* patches &+ j]] = live
             if live == 1 {
@@ -288,7 +292,7 @@ extension Machine {
         }
         for p in 0..<patches {
             let k = slot(of: dataPointer(p, d))
-            if k >= 0 { setDataPointer(p, d, 2 &+ patches &+ Int((newIndex >> UInt64(4 &* k)) & 15) &- 1) }
+            if k >= 0 { setDataPointer(p, d, 2 &+ patches &+ Int((newIndex >> UInt64(4 &* k)) & 15)) }
         }
     }
 

@@ -17,7 +17,8 @@ public enum ModelParser {
         try parse(SourceText.read(atPath: path, what: "model file"))
     }
 
-    static func parse(_ source: SourceText) throws(ModelErrors) -> World {
+    /// `checkingStateSize: false` skips the state-size check (tests measure worlds past it).
+    static func parse(_ source: SourceText, checkingStateSize: Bool = true) throws(ModelErrors) -> World {
         var builder = WorldBuilder(file: source.file)
         source.forEachLine { line in
             let tokens = Lexer.model.tokens(of: line)
@@ -33,6 +34,9 @@ public enum ModelParser {
             }.map(\.element)
             throw ModelErrors(diagnostics: sorted)
         }
-        return builder.world()
+        let world = builder.world()
+        // Only a world that parsed cleanly is measured: its tables need every name resolved.
+        if checkingStateSize, let tooLarge = world.stateSizeDiagnostic() { throw ModelErrors(diagnostics: [tooLarge]) }
+        return world
     }
 }
