@@ -120,7 +120,7 @@ struct CSourceFile {
 
     mutating func warn(_ line: Int, _ column: Int, _ message: String, atEdge: Bool = false) {
         if atEdge && partial { return }
-        warnings.append(ImportWarning(location: location(line, column), message: message))
+        warnings.append(Diagnostic.importWarning(location: location(line, column), message: message))
     }
 
     /// Whether the file declares anything the import models.

@@ -2,22 +2,13 @@ import Livepatch
 
 /// Something `klpcheck import` could not read, or a choice it made that the
 /// author must confirm: `file:line:col: warning: ...`, printed on standard
-/// error while the import goes on.
-public struct ImportWarning: Sendable, Hashable, CustomStringConvertible {
-    /// Where the construct starts (1-based line and column of the input file).
-    public var location: SourceLocation
-    /// What was not understood, control characters shown as escapes.
-    public var message: String
+/// error while the import goes on. A `Diagnostic` of severity `warning`.
+public typealias ImportWarning = Diagnostic
 
-    /// Creates a warning; control characters of `message` become escapes.
-    public init(location: SourceLocation, message: String) {
-        self.location = location
-        self.message = VisibleText.escape(message)
-    }
-
-    /// `FILE:LINE:COL: warning: MESSAGE`.
-    public var description: String {
-        "\(VisibleText.escape(location.file)):\(location.line):\(location.column): warning: \(message)"
+extension Diagnostic {
+    /// A warning of `klpcheck import` at `location`.
+    static func importWarning(location: SourceLocation, message: String) -> Diagnostic {
+        Diagnostic(location: location, message: message, severity: .warning)
     }
 }
 

@@ -100,7 +100,7 @@ public enum LivepatchImporter {
                 patches.append(patch)
                 if let macro = file.macros.first {
                     warnings.append(
-                        ImportWarning(
+                        Diagnostic.importWarning(
                             location: file.location(macro.line, macro.column),
                             message: "\(macro.macro) in a file with klp_object declarations; the macros are not imported"))
                 }
@@ -141,7 +141,7 @@ public enum LivepatchImporter {
             }
             if name != base {
                 warnings.append(
-                    ImportWarning(location: patches[index].location, message: "a second patch named '\(base)'; written as '\(name)'"))
+                    Diagnostic.importWarning(location: patches[index].location, message: "a second patch named '\(base)'; written as '\(name)'"))
                 patches[index].name = name
                 patches[index].nameNote += "; renamed from \(base), taken by an earlier input"
             }

@@ -26,7 +26,7 @@ struct MacroPatchReader {
                 let index = objects.firstIndex(where: { $0.target == target })!
                 if let earlier = objects[index].callbacks.first(where: { $0.kind == macro.callback }) {
                     warnings.append(
-                        ImportWarning(
+                        Diagnostic.importWarning(
                             location: location,
                             message: "a second \(macro.callback.token) callback for \(target) (the first, \(earlier.function), is at \(earlier.location.file):\(earlier.location.line)); skipped"))
                     continue
@@ -34,7 +34,7 @@ struct MacroPatchReader {
                 let analysis = CallbackAnalysis(function: macro.function, in: file, stateDataName: { "state_\($0)" })
                 if !analysis.bodyFound {
                     warnings.append(
-                        ImportWarning(
+                        Diagnostic.importWarning(
                             location: location,
                             message: "the body of \(macro.function) is not in \(path) as the diff shows it; \(macro.callback == .prePatch ? "its pre_patch is written as always succeeding" : "nothing it does is suggested") (check)"))
                 }

@@ -9,7 +9,7 @@ struct ModuleSourceReader {
     init(_ file: CSourceFile) { self.file = file }
 
     private mutating func warn(_ line: Int, _ column: Int, _ message: String) {
-        warnings.append(ImportWarning(location: file.location(line, column), message: message))
+        warnings.append(Diagnostic.importWarning(location: file.location(line, column), message: message))
     }
 
     /// The patch of the file (which has a `klp_patch` or a `klp_object` array).

@@ -1,20 +1,29 @@
-/// One error in a `.klp` model, at the offending token.
+/// One finding about an input file, at the offending token: an error in a
+/// `.klp` model or scenario, or a warning of `klpcheck import` that goes on.
 public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
+    /// How bad it is: an error stops the input's use, a warning does not.
+    public enum Severity: String, Sendable, Hashable {
+        case error, warning
+    }
+
     /// Where the offending token starts (1-based line and column; columns count UTF-8 bytes).
     public var location: SourceLocation
     /// What is wrong and what was expected, control characters shown as escapes (`VisibleText`).
     public var message: String
+    /// Error (the default) or warning.
+    public var severity: Severity
 
     /// Creates a diagnostic; control characters of `message` become escapes,
     /// so a hostile token never reaches a terminal, an annotation or a report raw.
-    public init(location: SourceLocation, message: String) {
+    public init(location: SourceLocation, message: String, severity: Severity = .error) {
         self.location = location
         self.message = VisibleText.escape(message)
+        self.severity = severity
     }
 
-    /// `FILE:LINE:COL: error: MESSAGE`, the file's control characters shown as escapes.
+    /// `FILE:LINE:COL: error: MESSAGE` (or `warning:`), the file's control characters shown as escapes.
     public var description: String {
-        "\(VisibleText.escape(location.file)):\(location.line):\(location.column): error: \(message)"
+        "\(VisibleText.escape(location.file)):\(location.line):\(location.column): \(severity.rawValue): \(message)"
     }
 }
 
