@@ -82,11 +82,16 @@ public enum Tool {
     /// Runs `executable` with `arguments`, killing it after `timeout` seconds
     /// (terminate, then SIGKILL after a grace period). With `lossy`, output
     /// that is not UTF-8 is decoded with replacement characters; without, it
-    /// throws.
-    public static func launch(_ executable: URL, _ arguments: [String], timeout: TimeInterval, lossy: Bool) throws -> ToolRun {
+    /// throws. It runs in `directory` when one is given; `signal` is sent
+    /// once its standard error contains `signalWhen`.
+    public static func launch(
+        _ executable: URL, _ arguments: [String], timeout: TimeInterval, lossy: Bool,
+        in workingDirectory: URL? = nil, signal: Int32? = nil, signalWhen: String = ""
+    ) throws -> ToolRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("klpcheck-e2e-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -103,7 +108,14 @@ public enum Tool {
         let start = Date()
         try process.run()
         let deadline = start.addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(2_000) }
+        var signalled = signal == nil
+        while process.isRunning && Date() < deadline {
+            if !signalled, let signal, let text = try? String(contentsOf: errURL, encoding: .utf8), text.contains(signalWhen) {
+                kill(process.processIdentifier, signal)
+                signalled = true
+            }
+            usleep(2_000)
+        }
         var timedOut = false
         if process.isRunning {
             timedOut = true
