@@ -200,8 +200,12 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertEqual(chmod(folder.path, 0o555), 0)
         addTeardownBlock { chmod(folder.path, 0o700) }
         let path = folder.appendingPathComponent("graph.dot").path
+        // `nobody` may not reach the checkout (a clone under a 0700 folder): it reads a copy.
+        let model = folder.deletingLastPathComponent().appendingPathComponent("model.klp").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: model, contents: FileManager.default.contents(atPath: Self.failing)))
+        XCTAssertEqual(chmod(model, 0o644), 0)
         let launch = asNobody ? "exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups \"$0\" \"$@\"" : "exec \"$0\" \"$@\""
-        let run = try ShellTool.run(launch, ["graph", Self.failing, "--output", path])
+        let run = try ShellTool.run(launch, ["graph", model, "--output", path])
         check(run, exits: 2, "graph --output in a read-only folder")
         XCTAssertEqual(run.stderr, "klpcheck: error: cannot write \(path): Permission denied\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
