@@ -22,6 +22,15 @@ public final class BitstateVisitedSet<State: PackedState>: VisitedSet, @unchecke
     public let bitCount: UInt64
     /// Bits set per state.
     public let hashCount: Int
+    /// The seed of the hash functions: 0 for the standard ones, another
+    /// value for a swarm member's own (`SearchOptions.swarmSeed`).
+    public let seed: UInt64
+    /// How far the state's hash is rotated before it picks a word: 0 for
+    /// seed 0, else 1 to 63, so that members pick words from different bits
+    /// of the hash (rotating by 0 leaves it as it is: no branch per state).
+    @usableFromInline let rotation: UInt64
+    /// Mixed into the hash that picks the bits within the word.
+    @usableFromInline let salt: UInt64
     let ledger: MemoryLedger
     private var isFreed = false
 
@@ -30,12 +39,17 @@ public final class BitstateVisitedSet<State: PackedState>: VisitedSet, @unchecke
     /// Not exact.
     public var isExact: Bool { false }
 
-    /// Creates an array of `2^log2Bits` bits; nil when the ledger refuses.
-    public init?(log2Bits: Int, hashCount: Int = 3, ledger: MemoryLedger) {
+    /// Creates an array of `2^log2Bits` bits whose hash functions derive
+    /// from `seed` (0: the standard ones); nil when the ledger refuses.
+    public init?(log2Bits: Int, hashCount: Int = 3, seed: UInt64 = 0, ledger: MemoryLedger) {
         let log2Bits = max(log2Bits, 6)
         bitCount = 1 << UInt64(log2Bits)
         mask = bitCount - 1
         self.hashCount = hashCount
+        self.seed = seed
+        let mixedSeed = seed == 0 ? 0 : mix64(seed)
+        rotation = seed == 0 ? 0 : 1 + mixedSeed % 63
+        salt = 0x5851_f42d_4c95_7f2d ^ (seed == 0 ? 0 : mix64(mixedSeed ^ 0x2545_f491_4f6c_dd1d))
         self.ledger = ledger
         guard let bits = ledger.allocate(UInt64.self, count: Int(bitCount / 64), zeroed: true) else { return nil }
         self.bits = bits
@@ -46,11 +60,15 @@ public final class BitstateVisitedSet<State: PackedState>: VisitedSet, @unchecke
     /// Bytes held.
     public var memoryBytes: Int { Int(bitCount / 8) }
 
-    /// Prefetches the state's first bit.
+    /// Prefetches the state's word.
     @inlinable @inline(__always)
     public func prefetch(_ state: State, hash: UInt64) {
-        klp_prefetch(bits + Int(truncatingIfNeeded: (hash & mask) >> 6))
+        klp_prefetch(bits + Int(truncatingIfNeeded: (rotated(hash) & mask) >> 6))
     }
+
+    /// The hash rotated by the seed's `rotation` (unchanged for seed 0).
+    @inlinable @inline(__always)
+    func rotated(_ hash: UInt64) -> UInt64 { hash &>> rotation | hash &<< (64 &- rotation) }
 
     /// Sets the state's bits; new when any of them was clear.
     @inlinable
@@ -66,13 +84,14 @@ public final class BitstateVisitedSet<State: PackedState>: VisitedSet, @unchecke
     /// the up to `hashCount` bits it sets there.
     @inlinable @inline(__always)
     func fingerprint(hash: UInt64) -> (word: Int, mask: UInt64) {
-        var select = mix64(hash ^ 0x5851_f42d_4c95_7f2d)
+        let keyed = rotated(hash)
+        var select = mix64(keyed ^ salt)
         var wordMask: UInt64 = 0
         for _ in 0..<hashCount {
             wordMask |= 1 << (select & 63)
             select = select >> 6 | select << 58
         }
-        return (Int(truncatingIfNeeded: (hash & mask) >> 6), wordMask)
+        return (Int(truncatingIfNeeded: (keyed & mask) >> 6), wordMask)
     }
 
     /// Nothing to prepare: the array never grows.

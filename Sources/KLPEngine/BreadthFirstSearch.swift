@@ -241,11 +241,22 @@ where Visited.State == Model.State, Visitor.State == Model.State {
     func runRound(_ frontier: Frontier<State>, slices: [Range<Int>]) {
         for (index, slice) in slices.enumerated() { chunkCounter[index * Self.counterStride] = UInt64(slice.lowerBound) }
         let open = PropertySet(rawValue: (invariants.rawValue | steps.rawValue) & ~decided.rawValue)
+        // The successor order is chosen here, once a round: the hot loop is
+        // specialised for it and never asks again.
+        if let seed = options.swarmSeed {
+            runRound(frontier, slices: slices, open: open, order: SeededOrder(seed: seed))
+        } else {
+            runRound(frontier, slices: slices, open: open, order: ModelOrder())
+        }
+    }
+
+    @inlinable
+    func runRound<Order: SuccessorOrder>(_ frontier: Frontier<State>, slices: [Range<Int>], open: PropertySet, order: Order) {
         if threads == 1 {
-            work(frontier, slices: slices, context: contexts[0], open: open)
+            work(frontier, slices: slices, context: contexts[0], open: open, order: order)
         } else {
             DispatchQueue.concurrentPerform(iterations: threads) { thread in
-                work(frontier, slices: slices, context: contexts[thread], open: open)
+                work(frontier, slices: slices, context: contexts[thread], open: open, order: order)
             }
         }
     }
@@ -258,9 +269,9 @@ where Visited.State == Model.State, Visitor.State == Model.State {
     /// is full, then prefetch every successor's slot and insert them all, so
     /// the cache misses of a batch overlap instead of following each other.
     @inlinable
-    func work(
+    func work<Order: SuccessorOrder>(
         _ frontier: Frontier<State>, slices: [Range<Int>],
-        context: UnsafeMutablePointer<WorkerContext<State>>, open: PropertySet
+        context: UnsafeMutablePointer<WorkerContext<State>>, open: PropertySet, order: Order
     ) {
         let share = UInt64(threads * Self.chunksPerThread)
         let openSteps = PropertySet(rawValue: open.rawValue & steps.rawValue)
@@ -296,6 +307,7 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                 let before = context.pointee.sink.count
                 model.successors(of: state, into: &context.pointee.sink)
                 let after = context.pointee.sink.count
+                order.reorder(&context.pointee.sink, before..<after, of: state)
                 context.pointee.transitions &+= UInt64(after &- before)
                 if Visitor.visitsTransitions {
                     for index in before..<after {
@@ -441,6 +453,7 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                 expanded += 1
                 sink.reset()
                 model.successors(of: state, into: &sink)
+                if let seed = options.swarmSeed { SeededOrder(seed: seed).reorder(&sink, 0..<sink.count, of: state) }
                 transitions += UInt64(sink.count)
                 if Visitor.visitsTransitions {
                     // Every step is shown here too, before the limit may end

@@ -46,7 +46,7 @@ public enum Explorer {
             var log2Bits = options.bitstateLog2Bits
             while log2Bits > 10 && (UInt64(1) << UInt64(log2Bits - 3)) > options.maxMemoryBytes / 2 { log2Bits -= 1 }
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitstate, visitor: visitor) {
-                BitstateVisitedSet<State>(log2Bits: log2Bits, ledger: ledger)
+                BitstateVisitedSet<State>(log2Bits: log2Bits, seed: options.swarmSeed ?? 0, ledger: ledger)
             }.run()
         case .paged:
             let page = model.pageField

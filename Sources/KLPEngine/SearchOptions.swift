@@ -36,6 +36,15 @@ public struct SearchOptions: Sendable {
     public var progressInterval: Double
     /// Stops the search early when requested (limit `interrupted`).
     public var stop: StopRequest?
+    /// A swarm member's seed (`klpcheck verify --swarm K/N`): the search
+    /// inserts each state's successors in an order derived from it, and a
+    /// bitstate set hashes with functions derived from it, so that members
+    /// with different seeds skip different states. nil: the model's own
+    /// order and the standard bitstate hashes, the search exactly as without
+    /// swarm. The order only changes which states a bitstate set skips and
+    /// which of equally short counterexamples it meets; an exact set stores
+    /// the same states in any order.
+    public var swarmSeed: UInt64? = nil
 
     /// The machine's cores.
     public static var defaultThreads: Int { max(1, Int(sysconfProcessors())) }

@@ -14,6 +14,10 @@ struct VerifyCommand: KLPCommand {
             the commands, the kernel log they print and what each step changed.
             Findings (replaced-abandons-brackets, post-unpatch-after-patch-failure) are
             reported with a trace but do not change the exit status.
+            With --swarm K/N the run is member K of a swarm of N (Holzmann, Joshi and Groce's
+            swarm verification): a bitstate search whose hash functions and successor order
+            derive from K, so that members skip different states; its verdict is fail (exit 1)
+            or incomplete (exit 3), never pass. 'klpcheck merge' combines the members' JSON.
             """,
         arguments: [ArgumentSpec("MODEL", help: "The .klp model file.").completing(.file(extension: "klp"))],
         options: [
@@ -23,14 +27,24 @@ struct VerifyCommand: KLPCommand {
             .output(
                 "--trace-out", "FILE", .file,
                 help: "Write the first counterexample as a scenario 'klpcheck run' replays ('-': stdout; the report goes to stderr)."),
+            .value(
+                "--swarm", "K/N",
+                help: "Run member K (0-based; 'auto': from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID) of a swarm of N: bitstate, hashes and successor order of its own; never pass."),
         ] + SearchOptionGroup.specs
-    ).conflicting(SearchOptionGroup.conflicts)
+    ).conflicting(
+        SearchOptionGroup.conflicts.map { $0.option == "--bitstate-bits" ? $0.lifted(by: "--swarm") : $0 } + [
+            .restricts(
+                "--swarm", "--visited", toOneOf: ["bitstate"],
+                because: "a swarm member searches with a bitstate set of its own hash functions")
+        ])
 
     let path: String
     let properties: [LivepatchProperty]
     let symmetry: Bool
     let traceOut: String?
     let options: SearchOptionGroup
+    /// `--swarm K/N`: which member of a swarm this run is.
+    let swarm: (member: Int, members: Int)?
 
     init(_ parsed: ParsedArguments, console: Console) throws {
         path = parsed.positional(0) ?? ""
@@ -46,7 +60,13 @@ struct VerifyCommand: KLPCommand {
         if let traceOut {
             do { try OutputFile.check(file: traceOut) } catch { throw CommandFailure.output(error) }
         }
-        options = try SearchOptionGroup(parsed, stderrIsTerminal: console.stderrIsTerminal)
+        var options = try SearchOptionGroup(parsed, stderrIsTerminal: console.stderrIsTerminal)
+        swarm = try parsed.value("--swarm").map { try SwarmMember.parse($0, environment: ProcessInfo.processInfo.environment) }
+        if let swarm {
+            options.search.visited = .bitstate
+            options.search.swarmSeed = SwarmMember.seed(member: swarm.member)
+        }
+        self.options = options
     }
 
     /// Parses the model, or fails with every diagnostic.
@@ -64,9 +84,10 @@ struct VerifyCommand: KLPCommand {
         var console = console
         if traceOut == OutputFile.standardOutput { console.out = console.err }
         let world = try Self.load(path)
-        let document = try Self.verify(
+        var document = try Self.verify(
             world, path: path, symmetry: symmetry, checked: world.propertiesToCheck(properties), options: options,
             console: console)
+        if let swarm { document.swarm = SwarmMember(member: swarm.member, members: swarm.members, modelPath: path) }
         console.out(SearchPipeline.render(document, format: options.format))
         if let traceOut {
             try writeTrace(document, to: traceOut, console: standardStreams)

@@ -20,22 +20,26 @@ enum GateShard {
     static let environmentVariables = ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"]
 
     /// Parses `K/N` (K from 0 to N-1, N from 1 to 10000); K may be `auto`,
-    /// read from the first of `environmentVariables` that is set.
-    static func parse(_ text: String, environment: [String: String]) throws -> GateShardIndex {
+    /// read from the first of `environmentVariables` that is set. `option`
+    /// and `what` name the option and its K in errors (`verify --swarm`
+    /// reads its member the same way).
+    static func parse(
+        _ text: String, environment: [String: String], option: String = "--shard", what: String = "shard"
+    ) throws -> GateShardIndex {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, let count = Int(parts[1]), (1...10000).contains(count) else {
-            throw CommandFailure("--shard: '\(text)' is not K/N with N a whole number from 1 to 10000")
+            throw CommandFailure("\(option): '\(text)' is not K/N with N a whole number from 1 to 10000")
         }
         var indexText = parts[0]
         if indexText == "auto" {
             guard let name = environmentVariables.first(where: { environment[$0] != nil }), let value = environment[name] else {
                 throw CommandFailure(
-                    "--shard auto/\(count): none of \(environmentVariables.joined(separator: ", ")) is set")
+                    "\(option) auto/\(count): none of \(environmentVariables.joined(separator: ", ")) is set")
             }
             indexText = value
         }
         guard let index = Int(indexText), (0..<count).contains(index) else {
-            throw CommandFailure("--shard: shard '\(indexText)' is not a whole number from 0 to \(count - 1)")
+            throw CommandFailure("\(option): \(what) '\(indexText)' is not a whole number from 0 to \(count - 1)")
         }
         return GateShardIndex(index: index, count: count)
     }

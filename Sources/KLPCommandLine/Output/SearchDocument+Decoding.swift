@@ -2,7 +2,7 @@ import Livepatch
 
 extension SearchDocument: Decodable {
     private enum DecodingKeys: String, CodingKey {
-        case schema, command, model, world, exitCode
+        case schema, command, model, world, exitCode, swarm
     }
 
     /// Reads a document written by `encode(to:)` (for `klpcheck merge`).
@@ -13,6 +13,7 @@ extension SearchDocument: Decodable {
         model = try container.decode(String.self, forKey: .model)
         world = try container.decode(String.self, forKey: .world)
         exitCode = try container.decode(Int32.self, forKey: .exitCode)
+        swarm = try container.decodeIfPresent(SwarmMember.self, forKey: .swarm)
         result = try VerificationResult(from: decoder)
     }
 }

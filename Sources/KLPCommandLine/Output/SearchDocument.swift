@@ -21,6 +21,9 @@ public struct SearchDocument: Encodable, Sendable {
     /// The process exit status: the result's, or 128 + the signal that
     /// interrupted the search.
     public var exitCode: Int32
+    /// The swarm member this search was (`verify --swarm K/N`); nil, and no
+    /// `swarm` key, for any other search.
+    public var swarm: SwarmMember?
 
     /// Creates a document whose exit status is the result's.
     public init(command: String, model: String, world: String, result: VerificationResult) {
@@ -32,7 +35,7 @@ public struct SearchDocument: Encodable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schema, command, model, world
+        case schema, command, model, world, swarm
     }
 
     /// Every key, always (absent values are `null`, as the README promises):
@@ -43,6 +46,7 @@ public struct SearchDocument: Encodable, Sendable {
         try container.encode(command, forKey: .command)
         try container.encode(model, forKey: .model)
         try container.encode(world, forKey: .world)
+        try container.encodeIfPresent(swarm, forKey: .swarm)
         try result.encode(to: encoder, exitCode: exitCode)
     }
 }

@@ -7,6 +7,9 @@ public enum TextReport {
         var lines: [String] = []
         lines.append("klpcheck \(document.command) \(VisibleText.escape(document.model))")
         lines.append("world: \(document.world)")
+        if let swarm = document.swarm {
+            lines.append("swarm: member \(swarm.member) of \(swarm.members), seed \(swarm.seed) (bitstate: never pass; 'klpcheck merge' combines the members)")
+        }
         lines.append("")
         lines.append("verdict: \(verdictLine(document))")
         lines.append("")

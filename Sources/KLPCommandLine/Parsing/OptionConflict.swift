@@ -10,6 +10,10 @@ public struct OptionConflict: Sendable, Equatable {
     public var allowed: [String]?
     /// Why, for the message.
     public var reason: String
+    /// Whether leaving `other` out is fine (only a value outside `allowed` clashes).
+    public var allowsOtherAbsent = false
+    /// An option whose presence lifts the rule (nil: none does).
+    public var liftedBy: String? = nil
 
     /// `option` and `other` may not be given together.
     public static func exclusive(_ option: String, _ other: String, because reason: String) -> OptionConflict {
@@ -21,14 +25,28 @@ public struct OptionConflict: Sendable, Equatable {
         OptionConflict(option: option, other: other, allowed: values, reason: reason)
     }
 
+    /// `option` allows `other` only with one of `values`; leaving `other` out is fine.
+    public static func restricts(_ option: String, _ other: String, toOneOf values: [String], because reason: String) -> OptionConflict {
+        OptionConflict(option: option, other: other, allowed: values, reason: reason, allowsOtherAbsent: true)
+    }
+
+    /// This rule, lifted when `option` is given.
+    public func lifted(by option: String) -> OptionConflict {
+        var rule = self
+        rule.liftedBy = option
+        return rule
+    }
+
     /// The error for `parsed`, if it breaks this rule.
     func violation(in parsed: ParsedArguments) -> CommandFailure? {
         guard parsed.isGiven(option) else { return nil }
+        if let liftedBy, parsed.isGiven(liftedBy) { return nil }
         guard let allowed else {
             return parsed.isGiven(other) ? CommandFailure("\(option) and \(other) contradict each other: \(reason)") : nil
         }
         let value = parsed.value(other)
         if let value, allowed.contains(value) { return nil }
+        if value == nil && allowsOtherAbsent { return nil }
         let wanted = allowed.map { "\(other) \($0)" }.joined(separator: " or ")
         return CommandFailure("\(option) needs \(wanted)\(value.map { ", not \(other) \($0)" } ?? ""): \(reason)")
     }
