@@ -10,13 +10,16 @@ enum SwarmReport {
         var lines = ["klpcheck merge: swarm of \(merge.memberCount) member\(merge.memberCount == 1 ? "" : "s") over \(VisibleText.escape(merge.model))"]
         lines.append("world: \(merge.world)")
         lines.append("")
-        for (file, document) in merge.members {
-            let statistics = document.result.statistics
+        let verdicts = merge.members.map { _, document in
             let found = document.result.violations.map(\.property)
-            let verdict = document.result.verdict.rawValue + (found.isEmpty ? "" : " (\(found.joined(separator: ", ")))")
-                + (statistics.limit.map { " (\($0.rawValue))" } ?? "")
+            return document.result.verdict.rawValue + (found.isEmpty ? "" : " (\(found.joined(separator: ", ")))")
+                + (document.result.statistics.limit.map { " (\($0.rawValue))" } ?? "")
+        }
+        let width = (verdicts.map(\.count).max() ?? 0) + 2
+        for ((file, document), verdict) in zip(merge.members, verdicts) {
+            let statistics = document.result.statistics
             lines.append(
-                "  member \(document.swarm?.member ?? 0): " + TextReport.pad(verdict, 12) + "states: \(Format.count(statistics.states)); "
+                "  member \(document.swarm?.member ?? 0): " + TextReport.pad(verdict, width) + "states: \(Format.count(statistics.states)); "
                     + "depth: \(statistics.depth); omission: \(statistics.omissionProbability.map { "\($0)" } ?? "-"); "
                     + VisibleText.escape(file))
         }
