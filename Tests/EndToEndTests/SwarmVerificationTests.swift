@@ -101,22 +101,26 @@ final class SwarmVerificationTests: XCTestCase {
     // MARK: - Finding a violation
 
     /// The demonstration: on a variant world whose violation an
-    /// exact search cannot reach within 160,000 states (it needs 262,642),
+    /// exact search cannot reach within 40,000 states (it needs 47,310),
     /// four members, run as four processes within the same budget each, all
     /// find it; the merge fails (exit 1) with the shortest of their
     /// counterexamples, which replays with `klpcheck run`.
     func testFourMembersFindTheViolationAnExactRunCannotReachWithinTheBudget() throws {
-        let directory = try folder(with: Self.variantWorld(tasks: 10))
-        let budget = ["--symmetry", "off", "--threads", "1", "--max-states", "160000"]
+        let directory = try folder(with: Self.variantWorld(tasks: 8))
+        let budget = ["--symmetry", "off", "--threads", "1", "--max-states", "40000"]
 
         let exact = try klpcheck(["verify", "world.klp"] + budget + ["--format", "json"], in: directory)
         XCTAssertEqual(exact.status, 3, exact.stderr)
         let exactJSON = try exact.json()
         XCTAssertEqual(exactJSON["limit"] as? String, "max-states")
-        XCTAssertEqual(exactJSON["states"] as? Int, 160_000)
+        XCTAssertEqual(exactJSON["states"] as? Int, 40_000)
         XCTAssertEqual((exactJSON["violations"] as? [Any])?.count, 0, "the exact search stops before the violation")
+        // Without the budget, the exact search reaches it after 47,310 states.
+        let whole = try klpcheck(["verify", "world.klp", "--symmetry", "off", "--threads", "1", "--format", "json"], in: directory)
+        XCTAssertEqual(whole.status, 1)
+        XCTAssertEqual(try whole.json()["states"] as? Int, 47_310)
 
-        let runs = try runSwarm(["verify", "world.klp", "--bitstate-bits", "18"] + budget, members: 4, in: directory)
+        let runs = try runSwarm(["verify", "world.klp", "--bitstate-bits", "16"] + budget, members: 4, in: directory)
         let documents = try runs.map { try $0.json() }
         XCTAssertEqual(runs.map(\.status), [1, 1, 1, 1], runs.map(\.stderr).joined())
         for (member, document) in documents.enumerated() {
@@ -134,8 +138,8 @@ final class SwarmVerificationTests: XCTestCase {
             XCTAssertNotNil(violation["scenario"] as? String)
         }
         // Each member its own order and hashes: different counts and traces.
-        XCTAssertEqual(documents.map { $0["states"] as? Int }, [154_949, 152_033, 145_874, 145_891])
-        XCTAssertEqual(documents.map { Self.steps(($0["violations"] as? [Any])?.first) }, [15, 13, 12, 12])
+        XCTAssertEqual(documents.map { $0["states"] as? Int }, [32_596, 36_678, 32_690, 32_762])
+        XCTAssertEqual(documents.map { Self.steps(($0["violations"] as? [Any])?.first) }, [10, 11, 10, 10])
 
         let merged = try klpcheck(["merge"] + memberFiles(4) + ["--json", "-", "--github"], in: directory)
         XCTAssertEqual(merged.status, 1, merged.stderr)
@@ -143,19 +147,19 @@ final class SwarmVerificationTests: XCTestCase {
         XCTAssertEqual(json["command"] as? String, "merge")
         XCTAssertEqual(json["verdict"] as? String, "fail")
         XCTAssertEqual(json["exitCode"] as? Int, 1)
-        XCTAssertEqual(json["states"] as? Int, 154_949 + 152_033 + 145_874 + 145_891)
+        XCTAssertEqual(json["states"] as? Int, 32_596 + 36_678 + 32_690 + 32_762)
         let violations = try XCTUnwrap(json["violations"] as? [[String: Any]])
         XCTAssertEqual(violations.count, 1)
         XCTAssertEqual(violations[0]["property"] as? String, "loaded-only")
-        XCTAssertEqual(violations[0]["member"] as? Int, 2, "the shortest; of equals, the lowest member")
+        XCTAssertEqual(violations[0]["member"] as? Int, 0, "the shortest; of equals, the lowest member")
         XCTAssertEqual(violations[0]["replayed"] as? Bool, true)
-        XCTAssertEqual(Self.steps(violations[0]), 12)
+        XCTAssertEqual(Self.steps(violations[0]), 10)
         // The text goes to stderr when the JSON takes stdout.
         XCTAssertTrue(merged.stderr.contains("verdict: FAIL: 1 violated (loaded-only); the shortest counterexample of each, replayed\n"), merged.stderr)
-        XCTAssertTrue(merged.stderr.contains("  found by member 2 (member-2.json); it replays\n"), merged.stderr)
+        XCTAssertTrue(merged.stderr.contains("  found by member 0 (member-0.json); it replays\n"), merged.stderr)
         XCTAssertTrue(
             merged.stderr.contains(
-                "::error file=world.klp,line=15::violated loaded-only (swarm member 2, 12 steps): post_patch of 'demo' on 'm1' ran while 'm1' is not loaded\n"),
+                "::error file=world.klp,line=15::violated loaded-only (swarm member 0, 10 steps): post_patch of 'demo' on 'm1' ran while 'm1' is not loaded\n"),
             merged.stderr)
 
         // The reported counterexample replays with `klpcheck run` too.
@@ -170,23 +174,23 @@ final class SwarmVerificationTests: XCTestCase {
     /// hashes (different state counts and first counterexamples); a member
     /// run twice is the same search; plain bitstate is unchanged by swarm.
     func testMembersExploreInDifferentOrdersDeterministically() throws {
-        let directory = try folder(with: Self.variantWorld(tasks: 8))
-        let options = ["--symmetry", "off", "--threads", "1", "--bitstate-bits", "16"]
+        let directory = try folder(with: Self.variantWorld(tasks: 6))
+        let options = ["--symmetry", "off", "--threads", "1", "--bitstate-bits", "13"]
         let runs = try runSwarm(["verify", "world.klp"] + options, members: 4, in: directory)
         let documents = try runs.map { try $0.json() }
-        XCTAssertEqual(documents.map { $0["states"] as? Int }, [32_596, 36_678, 32_690, 32_762])
-        XCTAssertEqual(documents.map { Self.steps(($0["violations"] as? [Any])?.first) }, [10, 11, 10, 10])
+        XCTAssertEqual(documents.map { $0["states"] as? Int }, [4_501, 4_459, 4_979, 4_520])
+        XCTAssertEqual(documents.map { Self.steps(($0["violations"] as? [Any])?.first) }, [8, 8, 11, 8])
         XCTAssertEqual(Set(documents.map { ($0["swarm"] as? [String: Any])?["seed"] as? String }).count, 4)
 
         let again = try klpcheck(["verify", "world.klp", "--swarm", "1/4", "--format", "json"] + options, in: directory).json()
-        XCTAssertEqual(again["states"] as? Int, 36_678)
+        XCTAssertEqual(again["states"] as? Int, 4_459)
         XCTAssertEqual(again["transitions"] as? Int, documents[1]["transitions"] as? Int)
         // Member K searches alike whatever the swarm's size.
         let ofEight = try klpcheck(["verify", "world.klp", "--swarm", "1/8", "--format", "json"] + options, in: directory).json()
-        XCTAssertEqual(ofEight["states"] as? Int, 36_678)
+        XCTAssertEqual(ofEight["states"] as? Int, 4_459)
 
         let plain = try klpcheck(["verify", "world.klp", "--visited", "bitstate", "--format", "json"] + options, in: directory).json()
-        XCTAssertEqual(plain["states"] as? Int, 36_627)
+        XCTAssertEqual(plain["states"] as? Int, 4_481)
         XCTAssertNil(plain["swarm"], "no swarm key without --swarm")
     }
 
