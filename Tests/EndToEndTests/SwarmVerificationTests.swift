@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import KLPCommandLine
 import KLPTestSupport
 import XCTest
 
@@ -333,6 +334,27 @@ final class SwarmVerificationTests: XCTestCase {
         XCTAssertTrue(
             changed.stderr.hasPrefix("klpcheck: error: member-0.json: the model 'world.klp' has changed since the members ran"),
             changed.stderr)
+    }
+
+    /// The two rule forms `--swarm` needs: a restriction that allows the
+    /// other option's absence, and a rule another option lifts.
+    func testRestrictingAndLiftedRules() throws {
+        let spec = CommandSpec(
+            name: "demo", abstract: "A demo.",
+            options: [.value("--swarm", "K", help: "Swarm."), .value("--visited", "V", help: "Set."), .value("--bits", "B", help: "Bits.")]
+        ).conflicting([
+            .restricts("--swarm", "--visited", toOneOf: ["bitstate"], because: "swarm is bitstate"),
+            OptionConflict.requires("--bits", "--visited", oneOf: ["bitstate"], because: "bits size bitstate").lifted(by: "--swarm"),
+        ])
+        XCTAssertNoThrow(try ParsedArguments(["--swarm", "1"], spec: spec))
+        XCTAssertNoThrow(try ParsedArguments(["--swarm", "1", "--visited", "bitstate"], spec: spec))
+        XCTAssertNoThrow(try ParsedArguments(["--swarm", "1", "--bits", "12"], spec: spec))
+        XCTAssertThrowsError(try ParsedArguments(["--swarm", "1", "--visited", "hash"], spec: spec)) { error in
+            XCTAssertEqual(error as? CommandFailure, CommandFailure("--swarm needs --visited bitstate, not --visited hash: swarm is bitstate"))
+        }
+        XCTAssertThrowsError(try ParsedArguments(["--bits", "12"], spec: spec)) { error in
+            XCTAssertEqual(error as? CommandFailure, CommandFailure("--bits needs --visited bitstate: bits size bitstate"))
+        }
     }
 
     /// `--swarm` is declared in verify's spec: bad values and contradictions
