@@ -1,7 +1,7 @@
 import KLPEngine
 
 /// The state-size limit, checked when a model is parsed: a world whose
-/// state does not pack into the widest state (8 words) even with task
+/// state does not pack into the widest state (32 words) even with task
 /// symmetry (the fewest bits) is refused at the declaration that crosses
 /// the limit.
 extension World {
@@ -27,7 +27,7 @@ extension World {
     }
 
     /// The words of the widest packed state the engine has.
-    static let widestWords = 8
+    static let widestWords = PackedWords32.wordCount
 
     /// Says which limit a world of `bits` state bits exceeds, and by how much.
     static func tooLargeMessage(bits: Int) -> String {
