@@ -93,6 +93,19 @@ final class WideWorldTests: XCTestCase {
         }
     }
 
+    /// The search specialised for 16 and 32 words answers as the engine's
+    /// generic one (one thread, the same state limit: the same states).
+    func testWideWidthsAnswerAsTheGenericSearch() throws {
+        let sixteen = "tasks 64\n" + WorldLimitsTests.modules(5) + (1...16).map { WorldLimitsTests.patch("p\($0)", modules: 5) }.joined()
+        for (text, width) in [(sixteen, 16), (Self.limitsWorld(), 32)] {
+            let world = try ModelParser.parse(text, file: "t.klp")
+            let result = try CompiledWorld(world, symmetry: false)
+                .withModel(LivepatchModelSearchTests.Visit(checked: StateSpaceTests.checked(world), threads: 1, maxStates: 2_000))
+            XCTAssertEqual(result.width, width)
+            XCTAssertEqual(result.differences, [], "\(width) words")
+        }
+    }
+
     /// The outcome of `steps` in `world`: its violations and findings, by name.
     func outcome(_ world: World, _ steps: String) throws -> [String] {
         let scenario = try Scenario.parse("replay\n" + steps, file: "s.txt")
