@@ -90,6 +90,11 @@ final class WideWorldTests: XCTestCase {
             XCTAssertEqual(
                 (error as? WorldTooLarge)?.description,
                 "world too large: its state needs 2068 bits, 22 over the limit of 2046 bits (32 words); declare fewer patches, objects, modules or tasks (or turn task symmetry on)")
+            // At the first declaration whose prefix does not pack with the tasks named: an object of p16 (lines 322-337).
+            let crossing = (error as? WorldTooLarge)?.location
+            XCTAssertEqual(crossing.map { "\($0.file):\($0.line):\($0.column)" }, "t.klp:327:9")
+            XCTAssertLessThanOrEqual(CompiledWorld(world.prefix(through: 326), symmetry: false).wordCount, 32)
+            XCTAssertGreaterThan(CompiledWorld(world.prefix(through: 327), symmetry: false).wordCount, 32)
         }
     }
 

@@ -175,9 +175,14 @@ public protocol LivepatchModelVisitor {
 public struct WorldTooLarge: Error, CustomStringConvertible {
     /// Bits the world's state needs.
     public var bits: Int
+    /// The declaration whose inclusion makes the state too large, with the
+    /// run's task symmetry (as the parser finds it with tasks counted).
+    public var location: SourceLocation?
     public var description: String {
         World.tooLargeMessage(bits: bits) + " (or turn task symmetry on)"
     }
+    /// The error at the crossing declaration, `FILE:LINE:COL: error: ...`; nil without a location.
+    public var diagnostic: Diagnostic? { location.map { Diagnostic(location: $0, message: description) } }
 }
 
 extension CompiledWorld {
@@ -192,7 +197,7 @@ extension CompiledWorld {
         case 5...8: return try visitor.visit(LivepatchModel<PackedWords8>(world: self))
         case 9...16: return try visitor.visit(LivepatchModel<PackedWords16>(world: self))
         case 17...32: return try visitor.visit(LivepatchModel<PackedWords32>(world: self))
-        default: throw WorldTooLarge(bits: self.bitCount)
+        default: throw WorldTooLarge(bits: self.bitCount, location: world.stateSizeDiagnostic(symmetry: self.symmetry)?.location)
         }
     }
 }
