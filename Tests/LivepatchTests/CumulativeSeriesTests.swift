@@ -13,9 +13,9 @@ final class CumulativeSeriesTests: XCTestCase {
 
     struct FullSearch: LivepatchModelVisitor {
         let checked: PropertySet
-        func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> (SearchStatistics, [String]) {
+        func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> (SearchStatistics, [String], width: Int) {
             let report = try model.explore(options: SearchOptions(threads: 2, checked: checked))
-            return (report.statistics, report.statuses.map(StateSpaceTests.verdict))
+            return (report.statistics, report.statuses.map(StateSpaceTests.verdict), State.wordCount)
         }
     }
 
@@ -31,7 +31,8 @@ final class CumulativeSeriesTests: XCTestCase {
             // 3 patches: 2 + 3 × (2 position + 1 retired); 2 modules × 2; 9 objects × 4; 1 task bit; 2 worker bits; 1 target.
             XCTAssertEqual(compiled.bitCount, 2 + 9 + 4 + 36 + 1 + 2 + 1)
             XCTAssertEqual(compiled.wordCount, 1)
-            let (statistics, verdicts) = try compiled.withModel(FullSearch(checked: StateSpaceTests.checked(world)))
+            let (statistics, verdicts, width) = try compiled.withModel(FullSearch(checked: StateSpaceTests.checked(world)))
+            XCTAssertEqual(width, 1)
             XCTAssertTrue(statistics.complete)
             XCTAssertEqual(statistics.states, 2_848, "symmetry \(symmetry)")
             XCTAssertEqual(statistics.transitions, 14_624, "symmetry \(symmetry)")

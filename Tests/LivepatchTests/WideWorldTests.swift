@@ -98,6 +98,39 @@ final class WideWorldTests: XCTestCase {
         }
     }
 
+    /// 16 patches whose vmlinux pre_patch always fails, on 5 busy modules,
+    /// 64 named tasks, 4 data and a 16-value setting: 1,022 bits, the most
+    /// 16 words hold; one more setting bit takes it to 17 words, run as 32.
+    /// No patch ever loads, so both spaces are the modules' 4^5 loader
+    /// states, searched whole (the progress check included).
+    func testSixteenWordBoundarySearchesWhole() throws {
+        func world(extraSetting: Bool) -> String {
+            "tasks 64\n" + (1...4).map { "data shadow\($0)\n" }.joined()
+                + "setting level " + (0..<16).map { "v\($0)" }.joined(separator: " ") + "\n"
+                + (extraSetting ? "setting mode on off\n" : "") + (1...5).map { "module mod\($0) busy\n" }.joined()
+                + (1...16).map { p in
+                    "patch fix\(p)\n  object vmlinux: pre_patch(fails -ENODEV) post_patch pre_unpatch post_unpatch\n"
+                        + (1...5).map { "  object mod\($0): pre_patch post_patch pre_unpatch post_unpatch\n" }.joined()
+                }.joined() + "check all\n"
+        }
+        // transition 5 + target 1; 16 × (position 5 + retired 1); 5 modules × 2; 96 objects × 4;
+        // 64 tasks; 5 workers × 2; 16 patches × 4 data × (pointer 5 + slot 2); the setting 4.
+        let bits = 5 + 1 + 16 * 6 + 5 * 2 + 96 * 4 + 64 + 5 * 2 + 16 * 4 * 7 + 4
+        XCTAssertEqual(bits, PackedStateLayout.payloadBits(words: 16))
+        for (extra, words, width) in [(false, 16, 16), (true, 17, 32)] {
+            let parsed = try ModelParser.parse(world(extraSetting: extra), file: "t.klp")
+            let compiled = CompiledWorld(parsed, symmetry: false)
+            XCTAssertEqual(compiled.bitCount, bits + (extra ? 1 : 0))
+            XCTAssertEqual(compiled.wordCount, words)
+            let (statistics, verdicts, stateWidth) = try compiled.withModel(
+                CumulativeSeriesTests.FullSearch(checked: StateSpaceTests.checked(parsed)))
+            XCTAssertEqual(stateWidth, width)
+            XCTAssertTrue(statistics.complete)
+            XCTAssertEqual(statistics.states, 1024)
+            XCTAssertEqual(Set(verdicts), ["holds"], "\(width) words")
+        }
+    }
+
     /// The search specialised for 16 and 32 words answers as the engine's
     /// generic one (one thread, the same state limit: the same states).
     func testWideWidthsAnswerAsTheGenericSearch() throws {
