@@ -97,7 +97,7 @@ final class WorldLimitsTests: XCTestCase {
     }
 
     /// 16 patches on vmlinux and 5 modules: 96 objects, the most of that
-    /// shape that fit 8 words; with 64 named tasks the same world takes 16.
+    /// shape that fit 8 words; with 64 named tasks the same world takes 9, run as 16.
     func testNinetySixObjectsExploreInEightWords() throws {
         let text = "tasks 2\n" + Self.modules(5) + (1...16).map { Self.patch("p\($0)", modules: 5) }.joined()
         let world = try ModelParser.parse(text, file: "t.klp")
