@@ -145,3 +145,60 @@ public struct PackedWords8: PackedState {
         a.low != b.low ? a.low < b.low : a.high < b.high
     }
 }
+
+/// A state of sixteen words.
+@frozen
+public struct PackedWords16: PackedState {
+    public var low: PackedWords8
+    public var high: PackedWords8
+    @inlinable public init(low: PackedWords8, high: PackedWords8) {
+        self.low = low
+        self.high = high
+    }
+    @inlinable public static var wordCount: Int { 16 }
+    @inlinable public static var zero: PackedWords16 { PackedWords16(low: .zero, high: .zero) }
+    @inlinable public func word(_ index: Int) -> UInt64 { index < 8 ? low.word(index) : high.word(index - 8) }
+    @inlinable public mutating func setWord(_ index: Int, to value: UInt64) {
+        if index < 8 { low.setWord(index, to: value) } else { high.setWord(index - 8, to: value) }
+    }
+    @inlinable public init(words: UnsafePointer<UInt64>) {
+        self.init(low: PackedWords8(words: words), high: PackedWords8(words: words + 8))
+    }
+    @inlinable public func store(to words: UnsafeMutablePointer<UInt64>) {
+        low.store(to: words)
+        high.store(to: words + 8)
+    }
+    @inlinable public var hash64: UInt64 { mix64(low.hash64 ^ mix64(high.hash64 &+ 0x3c6e_f372_fe94_f82b)) }
+    @inlinable public static func < (a: PackedWords16, b: PackedWords16) -> Bool {
+        a.low != b.low ? a.low < b.low : a.high < b.high
+    }
+}
+
+/// A state of thirty-two words: the widest, for worlds at the language's
+/// limits (256 objects take 1,024 bits on their own).
+@frozen
+public struct PackedWords32: PackedState {
+    public var low: PackedWords16
+    public var high: PackedWords16
+    @inlinable public init(low: PackedWords16, high: PackedWords16) {
+        self.low = low
+        self.high = high
+    }
+    @inlinable public static var wordCount: Int { 32 }
+    @inlinable public static var zero: PackedWords32 { PackedWords32(low: .zero, high: .zero) }
+    @inlinable public func word(_ index: Int) -> UInt64 { index < 16 ? low.word(index) : high.word(index - 16) }
+    @inlinable public mutating func setWord(_ index: Int, to value: UInt64) {
+        if index < 16 { low.setWord(index, to: value) } else { high.setWord(index - 16, to: value) }
+    }
+    @inlinable public init(words: UnsafePointer<UInt64>) {
+        self.init(low: PackedWords16(words: words), high: PackedWords16(words: words + 16))
+    }
+    @inlinable public func store(to words: UnsafeMutablePointer<UInt64>) {
+        low.store(to: words)
+        high.store(to: words + 16)
+    }
+    @inlinable public var hash64: UInt64 { mix64(low.hash64 ^ mix64(high.hash64 &+ 0xa54f_f53a_5f1d_36f1)) }
+    @inlinable public static func < (a: PackedWords32, b: PackedWords32) -> Bool {
+        a.low != b.low ? a.low < b.low : a.high < b.high
+    }
+}

@@ -11,7 +11,7 @@
 # `.klp.in`, not `.klp`, because `klpcheck gate` walks every folder under
 # Models/ and these worlds (millions of states) would make CI slow;
 # Models/scale/run-scale.sh verifies them (copied to `.klp` in a temporary
-# folder). The language allows at most 8 patches, 8 modules and 32 objects.
+# folder). The language allows at most 16 patches, 64 modules and 256 objects.
 set -euo pipefail
 OUT="${1:-Models/scale/family}"
 shift || true

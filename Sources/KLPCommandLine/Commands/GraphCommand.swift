@@ -53,7 +53,12 @@ struct GraphCommand: KLPCommand {
                 return command.format == .dot ? graph.dot() : graph.mermaid()
             }
         }
-        let text = try compiled.withModel(Visit(command: self, checked: checked))
+        let text: String
+        do {
+            text = try compiled.withModel(Visit(command: self, checked: checked))
+        } catch let tooLarge as WorldTooLarge {
+            throw CommandFailure.worldTooLarge(tooLarge, path: path)
+        }
         do {
             try OutputFile.write(text, to: output ?? OutputFile.standardOutput, console: console)
         } catch {

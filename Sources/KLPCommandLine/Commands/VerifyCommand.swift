@@ -107,7 +107,7 @@ struct VerifyCommand: KLPCommand {
         } catch let error as ExplorerError {
             throw CommandFailure(error.description)
         } catch let tooLarge as WorldTooLarge {
-            throw CommandFailure("\(path): \(tooLarge.description)")
+            throw CommandFailure.worldTooLarge(tooLarge, path: path)
         }
         return SearchPipeline.document(result, command: "verify", model: path, world: compiled.summary, options: options)
     }

@@ -23,6 +23,12 @@ extension LivepatchModel {
         if let model = self as? LivepatchModel<PackedWords8> {
             return try exploreSpecialised(model, options: options) as! SearchReport<State>
         }
+        if let model = self as? LivepatchModel<PackedWords16> {
+            return try exploreSpecialised(model, options: options) as! SearchReport<State>
+        }
+        if let model = self as? LivepatchModel<PackedWords32> {
+            return try exploreSpecialised(model, options: options) as! SearchReport<State>
+        }
         return try Explorer.explore(self, options: options)
     }
 }

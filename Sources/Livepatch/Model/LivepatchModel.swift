@@ -175,20 +175,29 @@ public protocol LivepatchModelVisitor {
 public struct WorldTooLarge: Error, CustomStringConvertible {
     /// Bits the world's state needs.
     public var bits: Int
+    /// The declaration whose inclusion makes the state too large, with the
+    /// run's task symmetry (as the parser finds it with tasks counted).
+    public var location: SourceLocation?
     public var description: String {
         World.tooLargeMessage(bits: bits) + " (or turn task symmetry on)"
     }
+    /// The error at the crossing declaration, `FILE:LINE:COL: error: ...`; nil without a location.
+    public var diagnostic: Diagnostic? { location.map { Diagnostic(location: $0, message: description) } }
 }
 
 extension CompiledWorld {
-    /// Calls `visitor` with the model of this world, packed in 1, 2, 4 or 8 words.
+    /// Calls `visitor` with the model of this world, packed in 1, 2, 4, 8, 16
+    /// or 32 words (the first cases unchanged, so narrow worlds pay nothing
+    /// for the wide types).
     public func withModel<V: LivepatchModelVisitor>(_ visitor: V) throws -> V.Result {
         switch self.wordCount {
         case 1: return try visitor.visit(LivepatchModel<UInt64>(world: self))
         case 2: return try visitor.visit(LivepatchModel<PackedWords2>(world: self))
         case 3, 4: return try visitor.visit(LivepatchModel<PackedWords4>(world: self))
         case 5...8: return try visitor.visit(LivepatchModel<PackedWords8>(world: self))
-        default: throw WorldTooLarge(bits: self.bitCount)
+        case 9...16: return try visitor.visit(LivepatchModel<PackedWords16>(world: self))
+        case 17...32: return try visitor.visit(LivepatchModel<PackedWords32>(world: self))
+        default: throw WorldTooLarge(bits: self.bitCount, location: world.stateSizeDiagnostic(symmetry: self.symmetry)?.location)
         }
     }
 }

@@ -58,7 +58,7 @@ extension Machine {
                 return refuseComing(m, failedAt: index, order: order, errno: result)
             }
             if oracle.patchingFails(object: g, in: world) {
-                failedPatching |= 1 << UInt64(g)
+                failedPatching = g
                 log.append(KernelMessage.moduleFailed(world.patchName(p), world.moduleName(m), Errno.ebusy))
                 postUnpatch(g)
                 return refuseComing(m, failedAt: index, order: order, errno: Errno.ebusy)
@@ -166,7 +166,7 @@ extension Machine {
                 return cancel(p, errno: result)
             }
             if oracle.patchingFails(object: g, in: world) {
-                failedPatching |= 1 << UInt64(g)
+                failedPatching = g
                 log.append(KernelMessage.patchFailed(objectName(g)))
                 return cancel(p, errno: Errno.ebusy)
             }

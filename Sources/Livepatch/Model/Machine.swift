@@ -34,10 +34,12 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
     /// Whether any callback wrapper ran.
     @usableFromInline var ranCallback = false
 
-    /// Objects whose pre_patch failed in this step.
-    @usableFromInline var failedPrePatch: UInt64 = 0
-    /// Objects whose patching failed in this step.
-    @usableFromInline var failedPatching: UInt64 = 0
+    /// The object whose pre_patch failed in this step, or -1. An index, not
+    /// a mask (objects go up to 256): a failure ends its event (the load is
+    /// cancelled or refused), so a step has at most one.
+    @usableFromInline var failedPrePatch: Int = -1
+    /// The object whose patching failed in this step, or -1 (at most one, likewise).
+    @usableFromInline var failedPatching: Int = -1
     /// Patches replaced in this step.
     @usableFromInline var replacedPatches: UInt32 = 0
     /// The state task-related properties are judged on: the state before a
@@ -139,7 +141,7 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
             mark(.replacedSilent)
             log.explain(.replacedSilent, "\(call(kind, g)) ran after '\(world.patchName(p))' left the list")
         }
-        if kind != .prePatch && failedPrePatch & (1 << UInt64(g)) != 0 {
+        if kind != .prePatch && failedPrePatch == g {
             mark(.failedPrePatchSilent)
             log.explain(.failedPrePatchSilent, "\(call(kind, g)) ran after its pre_patch failed")
         }
@@ -162,10 +164,10 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
                 log.explain(.prePatchOnce, "\(call(.prePatch, g)) succeeded again with no post_unpatch since its last success")
             }
             state[flag: world.preOpen[g]] = true
-            failedPrePatch &= ~(1 << UInt64(g))
+            if failedPrePatch == g { failedPrePatch = -1 }
             if world.hasContracts { runActions(g, .prePatch) }
         } else {
-            failedPrePatch |= 1 << UInt64(g)
+            failedPrePatch = g
         }
         state[flag: world.postUnpatchEnabled[g]] = result == 0
         return result
@@ -216,7 +218,7 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
             mark(.postUnpatchNoTask)
             log.explain(.postUnpatchNoTask, "\(call(.postUnpatch, g)) ran while a task can still run the patch's code for '\(objectName(g))'")
         }
-        if failedPatching & (1 << UInt64(g)) != 0 {
+        if failedPatching == g {
             mark(.postUnpatchAfterPatchFailure)
             log.explain(.postUnpatchAfterPatchFailure, "\(call(.postUnpatch, g)) ran although patching '\(objectName(g))' failed after its pre_patch succeeded (callbacks.rst says it does not)")
         }

@@ -1,15 +1,17 @@
 import KLPEngine
 
 /// The state-size limit, checked when a model is parsed: a world whose
-/// state does not pack into the widest state (8 words) even with task
+/// state does not pack into the widest state (32 words) even with task
 /// symmetry (the fewest bits) is refused at the declaration that crosses
 /// the limit.
 extension World {
     /// The error for a world whose state does not fit the widest packed
     /// state, at the first declaration (module, patch or object line)
-    /// whose inclusion makes it too large; nil when the world fits.
-    func stateSizeDiagnostic() -> Diagnostic? {
-        let whole = CompiledWorld(self, symmetry: true)
+    /// whose inclusion makes it too large; nil when the world fits. The
+    /// parser counts tasks (`symmetry`), the fewest bits; a run with them
+    /// named asks again without.
+    func stateSizeDiagnostic(symmetry: Bool = true) -> Diagnostic? {
+        let whole = CompiledWorld(self, symmetry: symmetry)
         guard whole.wordCount > Self.widestWords else { return nil }
         // The lines that add to the state, in file order; the first prefix
         // of them that does not fit names the crossing line.
@@ -21,13 +23,13 @@ extension World {
         lines.sort { ($0.line, $0.column) < ($1.line, $1.column) }
         let crossing =
             lines.first { location in
-                CompiledWorld(prefix(through: location.line), symmetry: true).wordCount > Self.widestWords
+                CompiledWorld(prefix(through: location.line), symmetry: symmetry).wordCount > Self.widestWords
             } ?? lines.last ?? SourceLocation(file: file, line: 1, column: 1)
         return Diagnostic(location: crossing, message: Self.tooLargeMessage(bits: whole.bitCount))
     }
 
     /// The words of the widest packed state the engine has.
-    static let widestWords = 8
+    static let widestWords = PackedWords32.wordCount
 
     /// Says which limit a world of `bits` state bits exceeds, and by how much.
     static func tooLargeMessage(bits: Int) -> String {
