@@ -24,6 +24,12 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     private let taskWord: Int
     private let taskShift: UInt64
     let taskRunMask: UInt64
+    /// Whether the events begin with each module's four loader steps
+    /// (coming, init, exit, going), in module order, each kind's raw value
+    /// being the module state its guard asks for: then a module's open step
+    /// is event `4 * m + state`, found without reading four guards.
+    let loaderStepsLead: Bool
+    private let moduleCount: Int
 
     /// The model of `world`; its states must fit `State`.
     public init(world: CompiledWorld) {
@@ -52,6 +58,12 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         taskWord = isRun ? first.word : 0
         taskShift = isRun ? first.shift : 0
         taskRunMask = isRun ? (named == 64 ? .max : (UInt64(1) << UInt64(named) - 1)) << first.shift : 0
+        moduleCount = world.moduleCount
+        let loaderKinds: [EventKind] = [.moduleComing, .moduleInit, .moduleExit, .moduleGoing]
+        let guardStates = [ModuleState.unloaded, ModuleState.coming, ModuleState.live, ModuleState.going]
+        loaderStepsLead =
+            loaderKinds.map { Int($0.rawValue) } == guardStates && events.count >= 4 * world.moduleCount
+            && (0..<(4 * world.moduleCount)).allSatisfy { events[$0] == LivepatchEvent(loaderKinds[$0 % 4], $0 / 4) }
     }
 
     /// Every property and finding (Livepatch.docc, PropertiesAndFindings), indexed by `LivepatchProperty.index`.
@@ -85,20 +97,28 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// Fires every event, once per outcome.
     ///
     /// Each event's guard (`Machine+Guards.swift`) is read straight from the
-    /// state, so the machine runs only for events that can do something. With
+    /// state, so the machine runs only for events that can do something;
+    /// most guards are closed, so they are read in the loop and only open
+    /// events pay for a call (`fire`). Each module has exactly one open
+    /// loader step, the one its state selects. With
     /// tasks named and their bits in one run of one word, task switches take
     /// a fast path: their guard gives the tasks that may switch as one word,
     /// and each switch runs no callback, so it only flips the task's bit
     /// (what `Machine.switchTask` and `finishStep` do).
     public func successors(of state: State, into sink: inout SuccessorSink<State>) {
         let probe = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
+        var first = 0
+        if loaderStepsLead {
+            for m in 0..<moduleCount { fire(m &<< 2 | probe.moduleState(m), from: state, into: &sink) }
+            first = moduleCount &<< 2
+        }
         // A switch changes which code a task runs: in a world with author
         // contracts the machine judges it, so the fast path stays off there.
         guard taskRunMask != 0 && !tables.hasContracts else {
-            for index in 0..<eventCount { emitEvent(index, from: probe, into: &sink) }
+            fireOpen(first..<eventCount, from: probe, into: &sink)
             return
         }
-        for index in 0..<taskEvents.lowerBound { emitEvent(index, from: probe, into: &sink) }
+        fireOpen(first..<taskEvents.lowerBound, from: probe, into: &sink)
         var pending = probe.switchableTasks(inWord: taskWord)
         if pending != 0 {
             let word = state.word(taskWord)
@@ -114,19 +134,24 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
                 sink.emit(next, action: codes[taskEvents.lowerBound &+ Int(task)], violating: unlisted)
             }
         }
-        for index in taskEvents.upperBound..<eventCount { emitEvent(index, from: probe, into: &sink) }
+        fireOpen(taskEvents.upperBound..<eventCount, from: probe, into: &sink)
     }
 
-    /// Fires event `index` once per outcome when its guard is open: a step
-    /// that is done, runs a callback or changes the state (a refusal that
-    /// does none of these is a self-loop and is not fired).
+    /// Fires the events of `range` whose guard is open in `probe`'s state.
     @inline(__always)
-    private func emitEvent(
-        _ index: Int, from probe: Machine<State, SilentLog, EnumeratingOracle>, into sink: inout SuccessorSink<State>
+    private func fireOpen(
+        _ range: Range<Int>, from probe: Machine<State, SilentLog, EnumeratingOracle>, into sink: inout SuccessorSink<State>
     ) {
+        for index in range where probe.gate(decoded[index]) == .open { fire(index, from: probe.state, into: &sink) }
+    }
+
+    /// Fires event `index`, whose guard is open in `state`, once per outcome:
+    /// a step that is done, runs a callback or changes the state (a refusal
+    /// that does none of these is a self-loop and is not fired). Kept out of
+    /// line: inlined, the whole machine would sit in the loop over the guards.
+    @inline(never)
+    private func fire(_ index: Int, from state: State, into sink: inout SuccessorSink<State>) {
         let event = decoded[index]
-        guard probe.gate(event) == .open else { return }
-        let state = probe.state
         let code = codes[index]
         var failAt = 0
         var outcomes = 0

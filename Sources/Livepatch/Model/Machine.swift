@@ -229,13 +229,19 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
 
     // MARK: Which code tasks run (Livepatch.docc, WorldAndState)
 
-    /// The top two entries of target t's stack in `view`.
+    /// The top two entries of target t's stack in `view`: the entries of
+    /// the two listed patches with the highest list positions (newest) that
+    /// have one for t. One pass over the patches, without building the list
+    /// order: the monitor asks this for every callback it judges.
     @inlinable func stack(of t: Int, in view: State) -> (top: Entry, below: Entry) {
         var top = Entry.original
         var below = Entry.original
-        let order = listOrder(in: view)
-        for index in 0..<order.count {
-            let p = order[index]
+        var topPosition = 0
+        var belowPosition = 0
+        for p in 0..<world.patchCount {
+            // Unlisted (0), or older than both entries kept so far.
+            let position = view[world.position[p]]
+            guard position > belowPosition else { continue }
             let g = objectOf(p, t)
             var entry: Entry?
             if g >= 0 && view[flag: world.patched[g]] {
@@ -244,9 +250,15 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
                 let d = dynamicOf(p, t)
                 if d >= 0 && view[flag: world.dynamicPatched[d]] { entry = Entry(patch: p, isNop: true) }
             }
-            if let entry {
+            guard let entry else { continue }
+            if position > topPosition {
                 below = top
+                belowPosition = topPosition
                 top = entry
+                topPosition = position
+            } else {
+                below = entry
+                belowPosition = position
             }
         }
         return (top, below)
@@ -311,7 +323,12 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
     @inlinable func someTaskRunsCode(ofObject g: Int) -> Bool {
         let view = taskView ?? state
         let p = patch(ofObject: g)
-        let entries = entriesRun(for: target(ofObject: g), in: view)
+        let t = target(ofObject: g)
+        // p's only non-nop entry for t is its static object there, patched:
+        // without it no task runs p's code, and the stack need not be built.
+        let own = objectOf(p, t)
+        guard own >= 0 && view[flag: world.patched[own]] else { return false }
+        let entries = entriesRun(for: t, in: view)
         func isMine(_ entry: Entry?) -> Bool { entry.map { $0.patch == p && !$0.isNop } ?? false }
         return isMine(entries.unpatched) || isMine(entries.patched)
     }
