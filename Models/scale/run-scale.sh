@@ -6,6 +6,9 @@
 #   KLP_FAMILY="4x4 5x4 5x5 6x6" Models/scale/run-scale.sh
 #                                        the family table with the 6x6 world too
 #                                        (default: 4x4 5x4 5x5)
+#   KLP_REDUCTIONS="auto" Models/scale/run-scale.sh
+#                                        the family table with module symmetry only
+#                                        (default: none auto)
 #
 # Every number comes from `klpcheck verify --format json` in this run.
 set -euo pipefail
@@ -17,12 +20,13 @@ trap 'rm -rf "$WORK"' EXIT
 # verify FILE SYMMETRY THREADS [VISITED] -> one JSON line with the fields we report and the peak RSS.
 verify() {
     local out="$WORK/out.json" rss="$WORK/rss.txt"
-    /usr/bin/time -f "%M" -o "$rss" "$KLP" verify "$1" --symmetry "$2" --threads "$3" --visited "${4:-auto}" --quiet --format json >"$out" || true
+    /usr/bin/time -f "%M" -o "$rss" "$KLP" verify "$1" --symmetry "$2" --threads "$3" --visited "${4:-auto}" --reduction "${5:-auto}" --quiet --format json >"$out" || true
     python3 - "$out" "$rss" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 d["rssKiB"] = int(open(sys.argv[2]).read().split()[-1])
-print(json.dumps({k: d[k] for k in ["states", "transitions", "depth", "seconds", "totalSeconds", "statesPerSecond", "bytesPerState", "verdict", "threads", "visited", "rssKiB"]}))
+d["fullStates"] = (d.get("reduction") or {}).get("fullStates")
+print(json.dumps({k: d[k] for k in ["states", "transitions", "depth", "seconds", "totalSeconds", "statesPerSecond", "bytesPerState", "verdict", "threads", "visited", "rssKiB", "fullStates"]}))
 PY
 }
 
@@ -76,21 +80,24 @@ echo
 # gate does not walk them; verified here from a temporary copy.
 echo "## The scale family"
 echo
-echo "Worlds of \`Models/scale/family/generate.sh\`: P patches (the last \`replace\`), M modules (the first busy), 3 tasks, a may-fail \`pre_patch\` on vmlinux in every patch, objects on every other module; \`klpcheck verify WORLD --symmetry off --threads T\`, all properties. No state-space reduction exists yet: every row is the full space. Seconds cover the search; total seconds include the \`progress\` fixpoint."
+echo "Worlds of \`Models/scale/family/generate.sh\`: P patches (the last \`replace\`), M modules (the first busy), 3 tasks, a may-fail \`pre_patch\` on vmlinux in every patch, objects on every other module; \`klpcheck verify WORLD --symmetry off --reduction R --threads T\`, all properties. \`--reduction auto\` folds the modules declared alike (the even ones, and the odd ones after the busy first: 5×4 folds {mod2, mod4}); \`full states\` is the full space's size it computes from the orbits. Seconds cover the search; total seconds include the \`progress\` fixpoint."
 echo
-echo "| world | threads | states | transitions | seconds | total seconds | states/s | bytes/state | peak RSS MiB | verdict |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| world | reduction | threads | states | full states | transitions | seconds | total seconds | states/s | bytes/state | peak RSS MiB | verdict |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for size in ${KLP_FAMILY:-4x4 5x4 5x5}; do
     Models/scale/family/generate.sh "$WORK/family" "$size" >/dev/null
     src="$WORK/family/p${size%x*}-m${size#*x}.klp.in"
     mv "$src" "${src%.in}"
-    for threads in 1 2; do
-        python3 - "$size" "$threads" "$(verify "${src%.in}" off "$threads")" <<'PY'
+    for reduction in ${KLP_REDUCTIONS:-none auto}; do
+        for threads in 1 2; do
+            python3 - "$size" "$reduction" "$threads" "$(verify "${src%.in}" off "$threads" auto "$reduction")" <<'PY'
 import json, sys
-size, threads, data = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-print(f"| {size} | {threads} | {data['states']:,} | {data['transitions']:,} | {data['seconds']:.3f} | {data['totalSeconds']:.3f} | "
+size, reduction, threads, data = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+full = f"{data['fullStates']:,}" if data.get("fullStates") is not None else "?"
+print(f"| {size} | {reduction} | {threads} | {data['states']:,} | {full} | {data['transitions']:,} | {data['seconds']:.3f} | {data['totalSeconds']:.3f} | "
       f"{int(data['statesPerSecond']):,} | {data['bytesPerState']:.1f} | {data['rssKiB']/1024:.1f} | {data['verdict']} |")
 PY
+        done
     done
 done
 echo

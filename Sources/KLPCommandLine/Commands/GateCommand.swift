@@ -31,6 +31,9 @@ struct GateCommand: KLPCommand {
             .value("--max-states", "N", help: "Per model: stop before storing more than N states."),
             .value("--max-memory", "SIZE", help: "Per model: memory budget (default: 3/4 of RAM divided by --jobs)."),
             .value("--time-limit", "SECONDS", help: "Per model: stop after this many seconds."),
+            .value(
+                "--reduction", "auto|none", help: "auto: fold modules declared alike; none: every model's full space (default: auto)."
+            ).completing(.choices(Reduction.allCases.map(\.rawValue))),
         ]
     ).conflicting([
         .exclusive("--no-report", "--report-dir", because: "one writes no report, the other says where to write it")
@@ -41,6 +44,7 @@ struct GateCommand: KLPCommand {
     let shard: GateShardIndex?
     let balance: String?
     let jobs: Int
+    let reduction: Reduction
     let options: SearchOptionGroup
 
     init(_ parsed: ParsedArguments, console: Console) throws {
@@ -52,6 +56,7 @@ struct GateCommand: KLPCommand {
         jobs = try parsed.value("--jobs", expected: "a whole number from 1 to 64") {
             Int($0).flatMap { (1...64).contains($0) ? $0 : nil }
         } ?? 1
+        reduction = try parsed.value("--reduction", expected: "auto or none") { Reduction(rawValue: $0) } ?? .auto
         var options = try SearchOptionGroup(parsed, stderrIsTerminal: false)
         options.showsProgress = false
         options.stopsOnSignals = false
@@ -70,7 +75,7 @@ struct GateCommand: KLPCommand {
             let previous = try balance.map { try GateShard.read($0) }
             paths = GateShard.select(all, costs: GateShard.costs(all, balance: previous), shard: shard)
         }
-        let results = GateRunner.run(paths, jobs: jobs, options: options)
+        let results = GateRunner.run(paths, jobs: jobs, reduction: reduction, options: options)
         var gate = GateRunner.document(directory: directory, results: results)
         gate.version = KLPCheck.version
         gate.modelSet = GateShard.fingerprint(all)

@@ -24,6 +24,10 @@ struct VerifyCommand: KLPCommand {
             .value("--property", "NAME", help: "Check this property (overrides the file's 'check').", repeatable: true)
                 .completing(.choices(LivepatchProperty.allCases.map(\.rawValue))),
             .value("--symmetry", "on|off", help: "Count interchangeable tasks instead of naming them (default: on)."),
+            .value(
+                "--reduction", "auto|none",
+                help: "auto: fold modules declared alike (same verdicts, shortest traces); none: the full space (default: auto)."
+            ).completing(.choices(Reduction.allCases.map(\.rawValue))),
             .output(
                 "--trace-out", "FILE", .file,
                 help: "Write the first counterexample as a scenario 'klpcheck run' replays ('-': stdout; the report goes to stderr)."),
@@ -41,6 +45,7 @@ struct VerifyCommand: KLPCommand {
     let path: String
     let properties: [LivepatchProperty]
     let symmetry: Bool
+    let reduction: Reduction
     let traceOut: String?
     let options: SearchOptionGroup
     /// `--swarm K/N`: which member of a swarm this run is.
@@ -56,6 +61,7 @@ struct VerifyCommand: KLPCommand {
             return property
         }
         symmetry = try parsed.value("--symmetry", expected: "on or off") { ["on": true, "off": false][$0] } ?? true
+        reduction = try parsed.value("--reduction", expected: "auto or none") { Reduction(rawValue: $0) } ?? .auto
         traceOut = parsed.value("--trace-out")
         if let traceOut {
             do { try OutputFile.check(file: traceOut) } catch { throw CommandFailure.output(error) }
@@ -85,8 +91,8 @@ struct VerifyCommand: KLPCommand {
         if traceOut == OutputFile.standardOutput { console.out = console.err }
         let world = try Self.load(path)
         var document = try Self.verify(
-            world, path: path, symmetry: symmetry, checked: world.propertiesToCheck(properties), options: options,
-            console: console)
+            world, path: path, symmetry: symmetry, reduction: reduction, checked: world.propertiesToCheck(properties),
+            options: options, console: console)
         if let swarm { document.swarm = SwarmMember(member: swarm.member, members: swarm.members, modelPath: path) }
         console.out(SearchPipeline.render(document, format: options.format))
         if let traceOut {
@@ -97,9 +103,10 @@ struct VerifyCommand: KLPCommand {
 
     /// Verifies a parsed world and returns its document.
     static func verify(
-        _ world: World, path: String, symmetry: Bool, checked: PropertySet, options: SearchOptionGroup, console: Console
+        _ world: World, path: String, symmetry: Bool, reduction: Reduction, checked: PropertySet, options: SearchOptionGroup,
+        console: Console
     ) throws -> SearchDocument {
-        let compiled = CompiledWorld(world, symmetry: symmetry)
+        let compiled = CompiledWorld(world, symmetry: symmetry, reduction: reduction)
         let search = SearchPipeline.searchOptions(options, checked: checked, console: console)
         let result: VerificationResult
         do {

@@ -6,7 +6,7 @@ import Livepatch
 /// Verifies every model of a folder and compares each with its `expect` line.
 enum GateRunner {
     /// Verifies one model.
-    static func check(_ path: String, options: SearchOptionGroup) -> GateModelResult {
+    static func check(_ path: String, reduction: Reduction = .auto, options: SearchOptionGroup) -> GateModelResult {
         let world: World
         do {
             world = try ModelParser.parse(contentsOf: path)
@@ -21,8 +21,8 @@ enum GateRunner {
         let document: SearchDocument
         do {
             document = try VerifyCommand.verify(
-                world, path: path, symmetry: true, checked: world.propertiesToCheck(), options: options,
-                console: silent)
+                world, path: path, symmetry: true, reduction: reduction, checked: world.propertiesToCheck(),
+                options: options, console: silent)
         } catch {
             return GateModelResult(
                 path: path, expected: expected, got: "error", status: .bad, reason: "\(error)",
@@ -37,7 +37,7 @@ enum GateRunner {
     }
 
     /// Verifies every model, `jobs` at a time; results come back in path order.
-    static func run(_ paths: [String], jobs: Int, options: SearchOptionGroup) -> [GateModelResult] {
+    static func run(_ paths: [String], jobs: Int, reduction: Reduction = .auto, options: SearchOptionGroup) -> [GateModelResult] {
         let results = UnsafeMutableBufferPointer<GateModelResult?>.allocate(capacity: paths.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
@@ -51,7 +51,7 @@ enum GateRunner {
                 cursor += 1
                 next.unlock()
                 guard index < paths.count else { return }
-                slots[index] = check(paths[index], options: options)
+                slots[index] = check(paths[index], reduction: reduction, options: options)
             }
         }
         return results.map { $0! }

@@ -28,6 +28,12 @@ public enum TextReport {
             ("visited set", statistics.visited.rawValue),
         ]
         for (name, value) in rows { lines.append("  " + pad(name, 16) + value) }
+        if let reduction = document.result.reduction, reduction.name != "none" {
+            let stands = reduction.fullStates.map { full in
+                "; stands for \(Format.count(full)) states, \(reduction.fullTransitions.map { Format.count($0) } ?? "?") transitions"
+            } ?? ""
+            lines.append("  " + pad("reduction", 16) + reduction.name + stands + " (--reduction none: the full space)")
+        }
         if let omission = statistics.omissionProbability {
             lines.append("  " + pad("omission", 16) + "\(omission) per state (bitstate: coverage is not guaranteed)")
         }

@@ -13,6 +13,8 @@ extension CompiledWorld {
             + "tasks: \(source.tasks); force: \(source.force ? "on" : "off"); core: \(source.core.rawValue); "
             + "symmetry: \(self.symmetry ? "on" : "off"); state: \(self.bitCount) bits in \(self.wordCount) word\(self.wordCount == 1 ? "" : "s")"
             + (source.hasContracts ? "; " + contractSummary : "")
+            + (interchangeableModules.isEmpty
+                ? "" : "; reduction: module symmetry over " + interchangeableModules.map { "{\($0.joined(separator: ", "))}" }.joined(separator: ", "))
     }
 
     /// Data and settings, for worlds that declare them.

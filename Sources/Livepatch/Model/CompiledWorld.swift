@@ -93,6 +93,8 @@ public struct WorldTables {
     @usableFromInline let contracts: ContractTables
     /// `contracts.enabled`, as a plain field: the hooks in the hot path test it once per call.
     @usableFromInline let hasContracts: Bool
+    /// The classes of interchangeable modules the search folds (none without `Reduction.auto`).
+    @usableFromInline let moduleSymmetry: ModuleSymmetry
 
     /// Words a state needs.
     public let wordCount: Int
@@ -103,7 +105,7 @@ public struct WorldTables {
     @usableFromInline enum PrePatchMode: UInt8 { case succeeds = 0, mayFail = 1, fails = 2 }
 
     /// Compiles `world`, keeping its tables in `storage`.
-    init(_ world: World, symmetry: Bool, storage: Storage) {
+    init(_ world: World, symmetry: Bool, reduction: Reduction, storage: Storage) {
         self.symmetry = symmetry
         core = world.core
         force = world.force
@@ -248,6 +250,35 @@ public struct WorldTables {
         self.workerOfModule = UnsafePointer(workerOfModule)
         self.moduleOfWorker = UnsafePointer(moduleOfWorker)
         self.stateAllows = UnsafePointer(stateAllows)
+
+        if reduction == .auto {
+            // Locals: the nested functions may not capture `self` before it is whole.
+            let targets = targetCount
+            let patchCount = patchCount
+            let (moduleState, workerPatched, workerSleeping) = (moduleState, workerPatched, workerSleeping)
+            let (patched, postUnpatchEnabled, preOpen, postOpen) = (patched, postUnpatchEnabled, preOpen, postOpen)
+            let (dynamicExists, dynamicPatched) = (dynamicExists, dynamicPatched)
+            func canFail(_ g: Int) -> Bool { prePatchMode[g] != PrePatchMode.succeeds.rawValue || patchingMayFail[g] }
+            func fieldsOf(_ m: Int) -> [BitField] {
+                var list = [moduleState[m]]
+                let w = Int(workerOfModule[m])
+                if w >= 0 { list += [workerPatched[w], workerSleeping[w]] }
+                for p in 0..<patchCount {
+                    let g = Int(objectOf[p * targets + m + 1])
+                    if g >= 0 { list += [patched[g], postUnpatchEnabled[g], preOpen[g], postOpen[g]] }
+                    let d = Int(dynamicOf[p * targets + m + 1])
+                    if d >= 0 { list += [dynamicExists[d], dynamicPatched[d]] }
+                }
+                return list
+            }
+            let classes = ModuleSymmetry.classes(
+                of: world, objectOf: { Int(objectOf[$0 * targets + $1]) }, dynamicOf: { Int(dynamicOf[$0 * targets + $1]) },
+                canFail: canFail, callbackMask: { callbackMask[$0] },
+                keyBits: { fieldsOf($0).reduce(0) { $0 + 64 - $1.mask.leadingZeroBitCount } })
+            moduleSymmetry = ModuleSymmetry(classes: classes, fieldsOf: fieldsOf, storage: storage)
+        } else {
+            moduleSymmetry = ModuleSymmetry(storage: storage)
+        }
     }
 
     // MARK: Names (log lines only)
@@ -315,12 +346,14 @@ public struct CompiledWorld: @unchecked Sendable {
     @usableFromInline let tables: UnsafePointer<WorldTables>
     private let storage: WorldTables.Storage
 
-    /// Compiles `world`.
-    public init(_ world: World, symmetry: Bool) {
+    /// Compiles `world`; with `reduction` `.auto`, the search folds
+    /// interchangeable modules (`interchangeableModules`).
+    public init(_ world: World, symmetry: Bool, reduction: Reduction = .none) {
         self.world = world
         let storage = WorldTables.Storage()
         self.storage = storage
-        let tables = storage.table(WorldTables.self, count: 1, fill: WorldTables(world, symmetry: symmetry, storage: storage))
+        let tables = storage.table(
+            WorldTables.self, count: 1, fill: WorldTables(world, symmetry: symmetry, reduction: reduction, storage: storage))
         self.tables = UnsafePointer(tables)
     }
 

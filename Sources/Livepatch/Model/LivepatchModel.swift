@@ -30,9 +30,18 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// is event `4 * m + state`, found without reading four guards.
     let loaderStepsLead: Bool
     private let moduleCount: Int
+    /// Whether the world has classes of interchangeable modules to fold
+    /// (`ModuleSymmetry`): each successor is then its orbit's representative.
+    let foldsModules: Bool
 
     /// The model of `world`; its states must fit `State`.
     public init(world: CompiledWorld) {
+        self.init(world: world, foldingModules: true)
+    }
+
+    /// The model of `world`, folding its interchangeable modules only with
+    /// `foldingModules` (a trace's replay needs the states themselves).
+    init(world: CompiledWorld, foldingModules: Bool) {
         precondition(world.wordCount <= State.wordCount, "state type too small")
         self.world = world
         tables = WorldRef(world)
@@ -57,6 +66,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         }
         taskWord = isRun ? first.word : 0
         taskShift = isRun ? first.shift : 0
+        foldsModules = foldingModules && tables.moduleSymmetry.classCount > 0
         taskRunMask = isRun ? (named == 64 ? .max : (UInt64(1) << UInt64(named) - 1)) << first.shift : 0
         moduleCount = world.moduleCount
         let loaderKinds: [EventKind] = [.moduleComing, .moduleInit, .moduleExit, .moduleGoing]
@@ -161,7 +171,10 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             let result = machine.apply(event)
             if result == .disabled { break }
             if result == .done || machine.ranCallback || machine.state != state {
-                sink.emit(machine.state, action: code | UInt32(failAt), violating: PropertySet(rawValue: machine.violated))
+                // Module symmetry: store the orbit's representative. Task
+                // switches (the fast path) touch no module, so they keep it.
+                let next = foldsModules ? tables.moduleSymmetry.canonical(machine.state) : machine.state
+                sink.emit(next, action: code | UInt32(failAt), violating: PropertySet(rawValue: machine.violated))
             }
             if failAt == 0 { outcomes = machine.oracle.choicePoints }
             failAt += 1

@@ -14,12 +14,12 @@ extension World {
     /// - Throws: `WorldTooLarge` when the state does not pack,
     ///   `ExplorerError` when the options do not fit the model.
     public func verify(
-        symmetry: Bool = true, checking requested: [LivepatchProperty] = [], options: SearchOptions = SearchOptions(),
-        modelName: String? = nil
+        symmetry: Bool = true, reduction: Reduction = .none, checking requested: [LivepatchProperty] = [],
+        options: SearchOptions = SearchOptions(), modelName: String? = nil
     ) throws -> VerificationResult {
         var options = options
         options.checked = propertiesToCheck(requested)
-        return try CompiledWorld(self, symmetry: symmetry).verify(options: options, modelName: modelName ?? file)
+        return try CompiledWorld(self, symmetry: symmetry, reduction: reduction).verify(options: options, modelName: modelName ?? file)
     }
 }
 
@@ -35,8 +35,16 @@ extension CompiledWorld {
             let options: SearchOptions
             let modelName: String
             func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> VerificationResult {
-                let report = try model.explore(options: options)
-                return VerificationResult(report: report, world: model.world, modelName: modelName)
+                let (report, full) = try model.exploreTallyingOrbits(options: options)
+                var result = VerificationResult(report: report, world: model.world, modelName: modelName)
+                let world = model.world
+                let complete = report.statistics.complete
+                result.reduction = ReductionSummary(
+                    name: world.reductionName, classes: world.interchangeableModules,
+                    fullStates: full?.states ?? (complete && !model.foldsModules ? report.statistics.states : nil),
+                    fullTransitions: full?.transitions ?? (complete && !model.foldsModules ? report.statistics.transitions : nil),
+                    shortestTraces: true)
+                return result
             }
         }
         return try withModel(Visit(options: options, modelName: modelName))
@@ -52,7 +60,9 @@ extension VerificationResult {
             report: report, expectation: world.world.expectation,
             isFinding: { LivepatchProperty.allCases[$0].isFinding },
             present: { index, trace in
-                TracePresentation(trace, of: LivepatchProperty.allCases[index], in: world, modelName: modelName)
+                TracePresentation(
+                    world.concreteTrace(trace, for: index), of: LivepatchProperty.allCases[index], in: world,
+                    modelName: modelName)
             })
     }
 }

@@ -9,7 +9,7 @@ import KLPEngine
 /// property it names. The expectation is not part of the JSON and stays nil.
 extension VerificationResult: Decodable {
     private enum DecodingKeys: String, CodingKey {
-        case properties, violations, findings
+        case properties, violations, findings, reduction
     }
 
     private struct PropertyRow: Decodable {
@@ -47,5 +47,7 @@ extension VerificationResult: Decodable {
         }
         violations = try counterexamples(.violations)
         findings = try counterexamples(.findings)
+        // Absent in documents of versions before reductions.
+        reduction = try container.decodeIfPresent(ReductionSummary.self, forKey: .reduction)
     }
 }

@@ -1,6 +1,6 @@
 extension VerificationResult: Encodable {
     private enum CodingKeys: String, CodingKey {
-        case verdict, exitCode, properties, violations, findings
+        case verdict, exitCode, properties, violations, findings, reduction
     }
 
     /// The result as one flat object: the verdict, the exit status, the
@@ -20,5 +20,6 @@ extension VerificationResult: Encodable {
         try container.encode(properties, forKey: .properties)
         try container.encode(violations, forKey: .violations)
         try container.encode(findings, forKey: .findings)
+        try container.encode(reduction, forKey: .reduction)
     }
 }

@@ -18,6 +18,8 @@ public struct VerificationResult: Sendable {
     public var findings: [Counterexample]
     /// What the model file expects, if the model has an `expect` line.
     public var expectation: Expectation?
+    /// The reduction the search used, for models that have one (livepatch worlds).
+    public var reduction: ReductionSummary?
 
     /// Fail if a property is violated; else incomplete if the search was
     /// incomplete or left a property undecided; else pass.
