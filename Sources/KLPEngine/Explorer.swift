@@ -172,10 +172,12 @@ where Visited.State == Model.State, Visitor.State == Model.State {
         // Possibility properties: decided on the complete stored state space.
         var unreachable: [Int: Bitset] = [:]
         var marksRefused = false
+        let possibilityStarted = DispatchTime.now().uptimeNanoseconds
+        var possibilityExpansions: UInt64 = 0
         if complete {
             for index in possibilities.indices {
                 // The marks take one bit per slot, within the memory budget.
-                guard let marks = canReachGoal(property: index, in: visited) else {
+                guard let marks = canReachGoal(property: index, in: visited, expansions: &possibilityExpansions) else {
                     marksRefused = true
                     continue
                 }
@@ -189,6 +191,8 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                 }
             }
         }
+        let possibilitySeconds =
+            complete && !possibilities.isEmpty ? Double(DispatchTime.now().uptimeNanoseconds - possibilityStarted) / 1e9 : 0
 
         // Counterexamples: one re-search that keeps its levels (not after a
         // stop request: the violations stay, without their traces).
@@ -199,14 +203,14 @@ where Visited.State == Model.State, Visitor.State == Model.State {
 
         return report(
             statuses: statuses, search: search, visited: visited, started: started, marksRefused: marksRefused,
-            interrupted: interrupted)
+            interrupted: interrupted, possibilitySeconds: possibilitySeconds, possibilityExpansions: possibilityExpansions)
     }
 
     /// The report of a finished run: the statuses and the search's statistics.
     @usableFromInline
     func report(
         statuses: [PropertyStatus<State>], search: BreadthFirstSearch<Model, Visited, Visitor>, visited: Visited, started: UInt64,
-        marksRefused: Bool, interrupted: Bool
+        marksRefused: Bool, interrupted: Bool, possibilitySeconds: Double, possibilityExpansions: UInt64
     ) -> SearchReport<State> {
         let complete = search.limit == nil && visited.isExact
         let omission = (visited as? BitstateVisitedSet<State>)?.omissionProbability(stored: search.states)
@@ -217,7 +221,8 @@ where Visited.State == Model.State, Visitor.State == Model.State {
             bytesPerState: search.states == 0 ? 0 : Double(ledger.peakBytes) / Double(search.states),
             engineMemoryBytes: ledger.peakBytes, peakMemoryBytes: klp_peak_rss_bytes(), threads: options.threads,
             visited: kind, limit: search.limit ?? (interrupted ? .interrupted : marksRefused ? .memory : nil),
-            omissionProbability: omission, complete: complete && !marksRefused && !interrupted)
+            omissionProbability: omission, complete: complete && !marksRefused && !interrupted,
+            progressSeconds: possibilitySeconds, progressExpansions: possibilityExpansions)
         return SearchReport(properties: model.properties, statuses: statuses, statistics: statistics)
     }
 
@@ -238,20 +243,27 @@ where Visited.State == Model.State, Visitor.State == Model.State {
     }
 
     /// Marks every stored state from which a goal state of `property` is
-    /// reachable: goals first, then sweeps over the stored states marking any
-    /// state with a marked successor, until a sweep marks nothing. Sweeps run
-    /// on every worker thread over slices of the slots, in alternating
-    /// directions, which lets marks travel far in one sweep.
+    /// reachable: goals first, then greedy walks that mark most states with
+    /// about one expansion each (`GoalSweep.walk`), then sweeps over the
+    /// stored states marking any state with a marked successor, until a
+    /// sweep marks nothing. Walks and sweeps run on every worker thread over
+    /// slices of the slots; sweeps alternate directions, which lets marks
+    /// travel far in one sweep. Adds the successor sets generated to
+    /// `expansions`.
     @inlinable
-    func canReachGoal(property: Int, in visited: Visited) -> Bitset? {
+    func canReachGoal(property: Int, in visited: Visited, expansions: inout UInt64) -> Bitset? {
         guard let marks = Bitset(count: visited.slotCount, ledger: ledger) else { return nil }
         visited.forEach { slot, state in
             if model.isGoal(state, property: property) { marks.insert(slot) }
         }
-        let sweeper = GoalSweep(model: model, visited: visited, marks: marks, threads: max(1, options.threads))
-        sweeper.walk()
+        // Only for the walks: freed before the sweeps. Without its memory the
+        // walks still run, only retrying states that failed before.
+        let sweeper = GoalSweep(
+            model: model, visited: visited, property: property, marks: marks, threads: max(1, options.threads))
+        sweeper.walk(walked: Bitset(count: visited.slotCount, ledger: ledger))
         var forward = true
         while !stopRequested && sweeper.sweep(forward: forward) { forward.toggle() }
+        expansions += sweeper.expansions
         return marks
     }
 
