@@ -41,9 +41,10 @@ where Visited.State == Model.State {
     @inlinable
     var expansions: UInt64 { klp_load_relaxed(counters + 1) }
 
-    /// Steps a greedy walk may take.
+    /// Steps a greedy walk may take: many, since a walk expands each state
+    /// it passes once, and a walk cut short leaves its states to the sweeps.
     @inlinable
-    static var walkLength: Int { 64 }
+    static var walkLength: Int { 1 << 12 }
 
     /// Runs `body` once per worker, on every worker thread.
     @inlinable
