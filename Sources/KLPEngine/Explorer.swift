@@ -177,13 +177,14 @@ where Visited.State == Model.State, Visitor.State == Model.State {
         if complete {
             for index in possibilities.indices {
                 // The marks take one bit per slot, within the memory budget.
-                guard let marks = canReachGoal(property: index, in: visited, expansions: &possibilityExpansions) else {
+                guard let (marks, allMarked) = canReachGoal(property: index, in: visited, expansions: &possibilityExpansions)
+                else {
                     marksRefused = true
                     continue
                 }
                 // A stop between sweeps leaves the marks unfinished: undecided.
                 if stopRequested { break }
-                if marks.allSet(among: visited) {
+                if allMarked || marks.allSet(among: visited) {
                     statuses[index] = .holds
                 } else {
                     unreachable[index] = marks
@@ -249,22 +250,24 @@ where Visited.State == Model.State, Visitor.State == Model.State {
     /// sweep marks nothing. Walks and sweeps run on every worker thread over
     /// slices of the slots; sweeps alternate directions, which lets marks
     /// travel far in one sweep. Adds the successor sets generated to
-    /// `expansions`.
+    /// `expansions`. Answers the marks, and true when they are known to
+    /// cover every state (every walk ended at a marked state); nil when the
+    /// memory budget refuses the marks.
     @inlinable
-    func canReachGoal(property: Int, in visited: Visited, expansions: inout UInt64) -> Bitset? {
+    func canReachGoal(property: Int, in visited: Visited, expansions: inout UInt64) -> (Bitset, Bool)? {
         guard let marks = Bitset(count: visited.slotCount, ledger: ledger) else { return nil }
-        visited.forEach { slot, state in
-            if model.isGoal(state, property: property) { marks.insert(slot) }
-        }
-        // Only for the walks: freed before the sweeps. Without its memory the
-        // walks still run, only retrying states that failed before.
         let sweeper = GoalSweep(
             model: model, visited: visited, property: property, marks: marks, threads: max(1, options.threads))
+        sweeper.markGoals()
+        // The walked bits are only for the walks: freed before the sweeps.
+        // Without their memory the walks still run, only retrying states
+        // that failed before.
         sweeper.walk(walked: Bitset(count: visited.slotCount, ledger: ledger))
+        let allMarked = sweeper.walksMarkedAll
         var forward = true
-        while !stopRequested && sweeper.sweep(forward: forward) { forward.toggle() }
+        while !allMarked && !stopRequested && sweeper.sweep(forward: forward) { forward.toggle() }
         expansions += sweeper.expansions
-        return marks
+        return (marks, allMarked)
     }
 
     /// Rebuilds the shortest trace of every violation by searching again,

@@ -19,7 +19,8 @@ where Visited.State == Model.State {
     @usableFromInline
     let threads: Int
     /// Word 0: states marked in the current sweep; word 1: successor sets
-    /// generated in all (the work of the check).
+    /// generated in all (the work of the check); word 2: walks that ended
+    /// without reaching a marked state.
     @usableFromInline
     let counters: UnsafeMutablePointer<UInt64>
 
@@ -31,8 +32,8 @@ where Visited.State == Model.State {
         self.property = property
         self.marks = marks
         self.threads = threads
-        counters = .allocate(capacity: 2)
-        counters.initialize(repeating: 0, count: 2)
+        counters = .allocate(capacity: 3)
+        counters.initialize(repeating: 0, count: 3)
     }
 
     deinit { counters.deallocate() }
@@ -40,6 +41,22 @@ where Visited.State == Model.State {
     /// Successor sets generated so far (by walks and sweeps).
     @inlinable
     var expansions: UInt64 { klp_load_relaxed(counters + 1) }
+
+    /// Whether every walk ended at a marked state: then every state is
+    /// marked (each unmarked state started a walk or was on one), and no
+    /// sweep is needed.
+    @inlinable
+    var walksMarkedAll: Bool { klp_load_relaxed(counters + 2) == 0 }
+
+    /// Marks the goal states, on every worker thread.
+    @inlinable
+    func markGoals() {
+        perWorker { worker in
+            visited.forEach(slots: slots(of: worker), reversed: false) { slot, state in
+                if model.isGoal(state, property: property) { marks.insert(slot) }
+            }
+        }
+    }
 
     /// Steps a greedy walk may take: many, since a walk expands each state
     /// it passes once, and a walk cut short leaves its states to the sweeps.
@@ -91,7 +108,11 @@ where Visited.State == Model.State {
         var path: [Int] = []
         path.reserveCapacity(Self.walkLength)
         var generated: UInt64 = 0
-        defer { _ = klp_fetch_add(counters + 1, generated) }
+        var failed: UInt64 = 0
+        defer {
+            _ = klp_fetch_add(counters + 1, generated)
+            _ = klp_fetch_add(counters + 2, failed)
+        }
         visited.forEach(slots: slots(of: worker), reversed: false) { slot, state in
             guard !marks.contains(slot), !(walked?.contains(slot) ?? false) else { return }
             path.removeAll(keepingCapacity: true)
@@ -118,11 +139,15 @@ where Visited.State == Model.State {
                     step = (next, nextSlot)
                     break
                 }
-                guard let step else { return }
+                guard let step else {
+                    failed &+= 1
+                    return
+                }
                 path.append(step.slot)
                 walked?.insert(step.slot)
                 current = step.state
             }
+            failed &+= 1
         }
     }
 
