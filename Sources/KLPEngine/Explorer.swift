@@ -172,16 +172,19 @@ where Visited.State == Model.State, Visitor.State == Model.State {
         // Possibility properties: decided on the complete stored state space.
         var unreachable: [Int: Bitset] = [:]
         var marksRefused = false
+        let possibilityStarted = DispatchTime.now().uptimeNanoseconds
+        var possibilityExpansions: UInt64 = 0
         if complete {
             for index in possibilities.indices {
                 // The marks take one bit per slot, within the memory budget.
-                guard let marks = canReachGoal(property: index, in: visited) else {
+                guard let (marks, allMarked) = canReachGoal(property: index, in: visited, expansions: &possibilityExpansions)
+                else {
                     marksRefused = true
                     continue
                 }
                 // A stop between sweeps leaves the marks unfinished: undecided.
                 if stopRequested { break }
-                if marks.allSet(among: visited) {
+                if allMarked || marks.allSet(among: visited) {
                     statuses[index] = .holds
                 } else {
                     unreachable[index] = marks
@@ -189,6 +192,8 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                 }
             }
         }
+        let possibilitySeconds =
+            complete && !possibilities.isEmpty ? Double(DispatchTime.now().uptimeNanoseconds - possibilityStarted) / 1e9 : 0
 
         // Counterexamples: one re-search that keeps its levels (not after a
         // stop request: the violations stay, without their traces).
@@ -199,14 +204,14 @@ where Visited.State == Model.State, Visitor.State == Model.State {
 
         return report(
             statuses: statuses, search: search, visited: visited, started: started, marksRefused: marksRefused,
-            interrupted: interrupted)
+            interrupted: interrupted, possibilitySeconds: possibilitySeconds, possibilityExpansions: possibilityExpansions)
     }
 
     /// The report of a finished run: the statuses and the search's statistics.
     @usableFromInline
     func report(
         statuses: [PropertyStatus<State>], search: BreadthFirstSearch<Model, Visited, Visitor>, visited: Visited, started: UInt64,
-        marksRefused: Bool, interrupted: Bool
+        marksRefused: Bool, interrupted: Bool, possibilitySeconds: Double, possibilityExpansions: UInt64
     ) -> SearchReport<State> {
         let complete = search.limit == nil && visited.isExact
         let omission = (visited as? BitstateVisitedSet<State>)?.omissionProbability(stored: search.states)
@@ -217,7 +222,8 @@ where Visited.State == Model.State, Visitor.State == Model.State {
             bytesPerState: search.states == 0 ? 0 : Double(ledger.peakBytes) / Double(search.states),
             engineMemoryBytes: ledger.peakBytes, peakMemoryBytes: klp_peak_rss_bytes(), threads: options.threads,
             visited: kind, limit: search.limit ?? (interrupted ? .interrupted : marksRefused ? .memory : nil),
-            omissionProbability: omission, complete: complete && !marksRefused && !interrupted)
+            omissionProbability: omission, complete: complete && !marksRefused && !interrupted,
+            progressSeconds: possibilitySeconds, progressExpansions: possibilityExpansions)
         return SearchReport(properties: model.properties, statuses: statuses, statistics: statistics)
     }
 
@@ -238,21 +244,30 @@ where Visited.State == Model.State, Visitor.State == Model.State {
     }
 
     /// Marks every stored state from which a goal state of `property` is
-    /// reachable: goals first, then sweeps over the stored states marking any
-    /// state with a marked successor, until a sweep marks nothing. Sweeps run
-    /// on every worker thread over slices of the slots, in alternating
-    /// directions, which lets marks travel far in one sweep.
+    /// reachable: goals first, then greedy walks that mark most states with
+    /// about one expansion each (`GoalSweep.walk`), then sweeps over the
+    /// stored states marking any state with a marked successor, until a
+    /// sweep marks nothing. Walks and sweeps run on every worker thread over
+    /// slices of the slots; sweeps alternate directions, which lets marks
+    /// travel far in one sweep. Adds the successor sets generated to
+    /// `expansions`. Answers the marks, and true when they are known to
+    /// cover every state (every walk ended at a marked state); nil when the
+    /// memory budget refuses the marks.
     @inlinable
-    func canReachGoal(property: Int, in visited: Visited) -> Bitset? {
+    func canReachGoal(property: Int, in visited: Visited, expansions: inout UInt64) -> (Bitset, Bool)? {
         guard let marks = Bitset(count: visited.slotCount, ledger: ledger) else { return nil }
-        visited.forEach { slot, state in
-            if model.isGoal(state, property: property) { marks.insert(slot) }
-        }
-        let sweeper = GoalSweep(model: model, visited: visited, marks: marks, threads: max(1, options.threads))
-        sweeper.walk()
+        let sweeper = GoalSweep(
+            model: model, visited: visited, property: property, marks: marks, threads: max(1, options.threads))
+        sweeper.markGoals()
+        // The walked bits are only for the walks: freed before the sweeps.
+        // Without their memory the walks still run, only retrying states
+        // that failed before.
+        sweeper.walk(walked: Bitset(count: visited.slotCount, ledger: ledger))
+        let allMarked = sweeper.walksMarkedAll
         var forward = true
-        while !stopRequested && sweeper.sweep(forward: forward) { forward.toggle() }
-        return marks
+        while !allMarked && !stopRequested && sweeper.sweep(forward: forward) { forward.toggle() }
+        expansions += sweeper.expansions
+        return (marks, allMarked)
     }
 
     /// Rebuilds the shortest trace of every violation by searching again,

@@ -93,6 +93,13 @@ public struct SearchStatistics: Sendable, Codable, Equatable {
     public var omissionProbability: Double?
     /// Whether every reachable state was explored with an exact set.
     public var complete: Bool
+    /// Wall-clock seconds of deciding the possibility properties (`progress`)
+    /// after the search; 0 when none was decided.
+    public var progressSeconds: Double = 0
+    /// Successor sets the possibility properties generated again after the
+    /// search: the work of deciding them, which the machine's load does not
+    /// change (with more than one thread it varies a little from run to run).
+    public var progressExpansions: UInt64 = 0
 }
 
 /// The result of a search: statistics and one status per property.

@@ -470,7 +470,7 @@ final class GateCommandTests: XCTestCase {
     /// Masks the fields that measure time or memory, and the thread count (which depends on --jobs).
     static func maskJSONTimings(_ text: String) -> String {
         text.replacingOccurrences(
-            of: #""(seconds|totalSeconds|statesPerSecond|peakMemoryBytes|engineMemoryBytes|bytesPerState|threads|maxMemoryBytes)" *: *[-0-9.eE+]+"#,
+            of: #""(seconds|totalSeconds|progressSeconds|progressExpansions|statesPerSecond|peakMemoryBytes|engineMemoryBytes|bytesPerState|threads|maxMemoryBytes)" *: *[-0-9.eE+]+"#,
             with: "\"$1\": #", options: .regularExpression)
     }
 

@@ -134,6 +134,7 @@ final class FilterLockTests: XCTestCase {
         var s = s
         s.seconds = 0
         s.totalSeconds = 0
+        s.progressSeconds = 0
         s.statesPerSecond = 0
         s.bytesPerState = 0
         s.engineMemoryBytes = 0
