@@ -20,7 +20,8 @@ where Visited.State == Model.State {
     let threads: Int
     /// Word 0: states marked in the current sweep; word 1: successor sets
     /// generated in all (the work of the check); word 2: walks that ended
-    /// without reaching a marked state.
+    /// without reaching a marked state; word 3: hinted steps taken
+    /// (`TransitionSystem.progressHint(of:property:)`).
     @usableFromInline
     let counters: UnsafeMutablePointer<UInt64>
 
@@ -32,8 +33,8 @@ where Visited.State == Model.State {
         self.property = property
         self.marks = marks
         self.threads = threads
-        counters = .allocate(capacity: 3)
-        counters.initialize(repeating: 0, count: 3)
+        counters = .allocate(capacity: 4)
+        counters.initialize(repeating: 0, count: 4)
     }
 
     deinit { counters.deallocate() }
@@ -109,9 +110,11 @@ where Visited.State == Model.State {
         path.reserveCapacity(Self.walkLength)
         var generated: UInt64 = 0
         var failed: UInt64 = 0
+        var hints: UInt64 = 0
         defer {
             _ = klp_fetch_add(counters + 1, generated)
             _ = klp_fetch_add(counters + 2, failed)
+            _ = klp_fetch_add(counters + 3, hints)
         }
         visited.forEach(slots: slots(of: worker), reversed: false) { slot, state in
             guard !marks.contains(slot), !(walked?.contains(slot) ?? false) else { return }
@@ -119,7 +122,27 @@ where Visited.State == Model.State {
             path.append(slot)
             walked?.insert(slot)
             var current = state
-            for _ in 0..<Self.walkLength {
+            walking: for _ in 0..<Self.walkLength {
+                // The model's hint first: one step, no successor set.
+                if let hinted = model.progressHint(of: current, property: property) {
+                    hints &+= 1
+                    if model.isGoal(hinted, property: property) {
+                        for visitedSlot in path { marks.insert(visitedSlot) }
+                        return
+                    }
+                    if let nextSlot = visited.slot(of: hinted) {
+                        if marks.contains(nextSlot) {
+                            for visitedSlot in path { marks.insert(visitedSlot) }
+                            return
+                        }
+                        if !(walked?.contains(nextSlot) ?? path.contains(nextSlot)) {
+                            path.append(nextSlot)
+                            walked?.insert(nextSlot)
+                            current = hinted
+                            continue walking
+                        }
+                    }
+                }
                 sink.reset()
                 model.successors(of: current, into: &sink)
                 generated &+= 1

@@ -79,6 +79,13 @@ public protocol TransitionSystem: Sendable {
     /// Whether `state` is a goal state of the possibility property `property`.
     func isGoal(_ state: State, property: Int) -> Bool
 
+    /// One successor of `state` that the model expects to lead towards a
+    /// goal of `property`, or nil: the progress check follows it before it
+    /// generates every successor. It must be one of `successors(of:into:)`'s
+    /// states (the check is sound for any such choice: only real paths
+    /// mark a state); a good hint makes the check cost one step per state.
+    func progressHint(of state: State, property: Int) -> State?
+
     /// Explores the model with `Explorer.explore(_:options:)`.
     ///
     /// The search is @inlinable: it runs at full speed where it is
@@ -99,6 +106,8 @@ extension TransitionSystem {
     public func invariantViolations(of state: State, checked: PropertySet) -> PropertySet { [] }
     /// No possibility properties by default.
     public func isGoal(_ state: State, property: Int) -> Bool { true }
+    /// No hint by default: the progress check generates every successor.
+    @inlinable public func progressHint(of state: State, property: Int) -> State? { nil }
     /// The search, specialised where the caller's types are concrete.
     @inlinable
     public func explore(options: SearchOptions) throws -> SearchReport<State> {

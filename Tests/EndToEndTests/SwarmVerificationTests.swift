@@ -108,7 +108,8 @@ final class SwarmVerificationTests: XCTestCase {
     /// counterexamples, which replays with `klpcheck run`.
     func testFourMembersFindTheViolationAnExactRunCannotReachWithinTheBudget() throws {
         let directory = try folder(with: Self.variantWorld(tasks: 8))
-        let budget = ["--symmetry", "off", "--threads", "1", "--max-states", "40000"]
+        // The full space (--reduction none): folding its alike modules, an exact run would reach the violation.
+        let budget = ["--symmetry", "off", "--reduction", "none", "--threads", "1", "--max-states", "40000"]
 
         let exact = try klpcheck(["verify", "world.klp"] + budget + ["--format", "json"], in: directory)
         XCTAssertEqual(exact.status, 3, exact.stderr)
@@ -117,7 +118,8 @@ final class SwarmVerificationTests: XCTestCase {
         XCTAssertEqual(exactJSON["states"] as? Int, 40_000)
         XCTAssertEqual((exactJSON["violations"] as? [Any])?.count, 0, "the exact search stops before the violation")
         // Without the budget, the exact search reaches it after 47,310 states.
-        let whole = try klpcheck(["verify", "world.klp", "--symmetry", "off", "--threads", "1", "--format", "json"], in: directory)
+        let whole = try klpcheck(
+            ["verify", "world.klp", "--symmetry", "off", "--reduction", "none", "--threads", "1", "--format", "json"], in: directory)
         XCTAssertEqual(whole.status, 1)
         XCTAssertEqual(try whole.json()["states"] as? Int, 47_310)
 
@@ -176,7 +178,7 @@ final class SwarmVerificationTests: XCTestCase {
     /// run twice is the same search; plain bitstate is unchanged by swarm.
     func testMembersExploreInDifferentOrdersDeterministically() throws {
         let directory = try folder(with: Self.variantWorld(tasks: 6))
-        let options = ["--symmetry", "off", "--threads", "1", "--bitstate-bits", "13"]
+        let options = ["--symmetry", "off", "--reduction", "none", "--threads", "1", "--bitstate-bits", "13"]
         let runs = try runSwarm(["verify", "world.klp"] + options, members: 4, in: directory)
         let documents = try runs.map { try $0.json() }
         XCTAssertEqual(documents.map { $0["states"] as? Int }, [4_501, 4_459, 4_979, 4_520])

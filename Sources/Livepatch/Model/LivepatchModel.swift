@@ -18,6 +18,9 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     private let keepAlive: Storage
     /// The task switches' events, `taskEvents.lowerBound` being task 0's.
     private let taskEvents: Range<Int>
+    /// The events that drive a transition to its end, in the order the
+    /// progress hint tries them: completion, task switches, worker switches.
+    private let drivingEvents: [Int]
     /// With tasks named, their patch-state bits when they form one run in
     /// one word (the usual layout): the word, the run's shift, and its mask
     /// in place; mask 0 otherwise.
@@ -57,6 +60,9 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         }
         let switches = events.indices.filter { events[$0].kind == .switchTask }
         taskEvents = (switches.first ?? events.count)..<((switches.last ?? events.count - 1) + 1)
+        drivingEvents = [EventKind.complete, .switchTask, .switchWorker].flatMap { kind in
+            events.indices.filter { events[$0].kind == kind }
+        }
         let tables = WorldRef(world)
         let named = world.symmetry ? 0 : world.taskCount
         let first = tables.taskPatched[0]
@@ -183,6 +189,23 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
 
     /// `progress`: a state with no transition.
     public func isGoal(_ state: State, property: Int) -> Bool { state[tables.transitionPatch] == 0 }
+
+    /// In a transition, the step that drives it towards its end: the
+    /// completion when its guard is open, else the first task or worker
+    /// that may switch (Livepatch.docc, Events: 9 and 10). The successor
+    /// `successors(of:into:)` emits for that event (its first outcome, with
+    /// module symmetry its representative); nil when none is open, so that
+    /// the progress check looks at every successor.
+    public func progressHint(of state: State, property: Int) -> State? {
+        guard state[tables.transitionPatch] != 0 else { return nil }
+        let probe = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
+        for index in drivingEvents where probe.gate(decoded[index]) == .open {
+            var machine = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
+            guard machine.apply(decoded[index]) == .done else { continue }
+            return foldsModules ? tables.moduleSymmetry.canonical(machine.state) : machine.state
+        }
+        return nil
+    }
 
     /// The event table in raw memory, read by the hot loop with no
     /// reference counting: each event's action code and the event itself.
