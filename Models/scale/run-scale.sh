@@ -102,6 +102,22 @@ PY
 done
 echo
 
+# Issue 16's series: three cumulative versions on vmlinux and 10 modules.
+echo "## The cumulative series on 10 modules"
+echo
+echo "\`Models/scale/cumulative-series-m10.klp.in\` (3 \`replace\` versions with \`klp_state\` 1 at versions 1 to 3, vmlinux and 10 modules, the first busy, 3 tasks; 168 bits): \`klpcheck verify WORLD --threads 2\` with \`--reduction auto\`, which folds its nine alike modules. The full space is far beyond a full search; its size comes from the orbits."
+echo
+echo "| world | threads | states | full states | transitions | seconds | total seconds | bytes/state | peak RSS MiB | verdict |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+cp Models/scale/cumulative-series-m10.klp.in "$WORK/series.klp"
+python3 - "$(verify "$WORK/series.klp" on 2 auto auto)" <<'PY'
+import json, sys
+data = json.loads(sys.argv[1])
+print(f"| cumulative-series-m10 | {data['threads']} | {data['states']:,} | {data['fullStates']:,} | {data['transitions']:,} | {data['seconds']:.3f} | "
+      f"{data['totalSeconds']:.3f} | {data['bytesPerState']:.1f} | {data['rssKiB']/1024:.1f} | {data['verdict']} |")
+PY
+echo
+
 # The growth table: one world, growing one dimension at a time.
 world() {  # tasks patches modules
     local tasks=$1 patches=$2 modules=$3 file="$WORK/w-$1-$2-$3.klp"

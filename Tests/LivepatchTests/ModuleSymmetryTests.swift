@@ -209,6 +209,15 @@ final class ModuleSymmetryTests: XCTestCase {
         XCTAssertGreaterThan(replayed, 20)
     }
 
+    /// Issue 16's series on 10 modules folds the nine that are not busy.
+    func testTenModuleSeriesFoldsItsNineAlikeModules() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Models/scale/cumulative-series-m10.klp.in")
+        let world = try ModelParser.parse(String(contentsOf: url, encoding: .utf8), file: "series.klp")
+        XCTAssertEqual(
+            CompiledWorld(world, symmetry: true, reduction: .auto).interchangeableModules, [(2...10).map { "mod\($0)" }])
+    }
+
     /// The scale family's 6×6 world folds its odd and even modules.
     func testScaleFamilyClasses() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
