@@ -53,6 +53,10 @@ public enum Explorer {
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .paged, visitor: visitor) {
                 PagedVisitedSet<State>(ledger: ledger, page: page)
             }.run()
+        case .tree:
+            return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .tree, visitor: visitor) {
+                TreeVisitedSet<State>(ledger: ledger)
+            }.run()
         case .hash, .auto:
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .hash, visitor: visitor) {
                 HashVisitedSet<State>(ledger: ledger)
@@ -92,6 +96,10 @@ public enum Explorer {
                 throw ExplorerError.bitmapTooLarge(needed: bitmapBytes(dense), allowed: allowance)
             }
             return .bitmap
+        case .tree:
+            // One word is one leaf: the tree would be the hash set with an
+            // extra level. Widths the tree does not take (none today) too.
+            return TreeVisitedSet<Model.State>.supports(words: Model.State.wordCount) ? .tree : .hash
         case .hash, .bitstate:
             return requested
         }
