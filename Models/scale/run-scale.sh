@@ -78,20 +78,21 @@ echo "## The scale family"
 echo
 echo "Worlds of \`Models/scale/family/generate.sh\`: P patches (the last \`replace\`), M modules (the first busy), 3 tasks, a may-fail \`pre_patch\` on vmlinux in every patch, objects on every other module; \`klpcheck verify WORLD --symmetry off --threads T\`, all properties. No state-space reduction exists yet: every row is the full space. Seconds cover the search; total seconds include the \`progress\` fixpoint."
 echo
-echo "| world | threads | states | transitions | seconds | total seconds | states/s | bytes/state | peak RSS MiB | verdict |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| world | visited | threads | states | transitions | seconds | total seconds | states/s | bytes/state | peak RSS MiB | verdict |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for size in ${KLP_FAMILY:-4x4 5x4 5x5}; do
     Models/scale/family/generate.sh "$WORK/family" "$size" >/dev/null
     src="$WORK/family/p${size%x*}-m${size#*x}.klp.in"
     mv "$src" "${src%.in}"
-    for threads in 1 2; do
-        python3 - "$size" "$threads" "$(verify "${src%.in}" off "$threads")" <<'PY'
+    # auto, then the tree set (tree compression) for comparison.
+    for visited in auto tree; do for threads in 1 2; do
+        python3 - "$size" "$threads" "$(verify "${src%.in}" off "$threads" "$visited")" <<'PY'
 import json, sys
 size, threads, data = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-print(f"| {size} | {threads} | {data['states']:,} | {data['transitions']:,} | {data['seconds']:.3f} | {data['totalSeconds']:.3f} | "
+print(f"| {size} | {data['visited']} | {threads} | {data['states']:,} | {data['transitions']:,} | {data['seconds']:.3f} | {data['totalSeconds']:.3f} | "
       f"{int(data['statesPerSecond']):,} | {data['bytesPerState']:.1f} | {data['rssKiB']/1024:.1f} | {data['verdict']} |")
 PY
-    done
+    done; done
 done
 echo
 
