@@ -177,7 +177,7 @@ public final class TreeVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
 
     /// The index of the node of `level` over words `first ..< first + 2^level`
     /// of `words`, and its content hash; index -1 when absent.
-    @usableFromInline
+    @inlinable
     func find(level: Int, _ state: State, from first: Int) -> (index: Int, hash: UInt64) {
         if level == 0 {
             let word = state.word(first)
@@ -196,7 +196,7 @@ public final class TreeVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     }
 
     /// Writes the words of node `index` of `level` to `words`.
-    @usableFromInline
+    @inlinable
     func unpack(level: Int, index: Int, into words: UnsafeMutablePointer<UInt64>) {
         if level == 0 {
             words.pointee = index == 0 ? 0 : tables[0].entry(at: index)
@@ -218,7 +218,7 @@ public final class TreeVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     }
 
     /// The state a root entry stands for.
-    @usableFromInline
+    @inlinable
     func state(root entry: UInt64) -> State {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: State.wordCount) { buffer in
             let words = buffer.baseAddress!
@@ -341,6 +341,7 @@ public final class TreeVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     public var slotCount: Int { bases.last ?? 0 }
 
     /// The global root slot of `state`, or nil.
+    @inlinable
     public func slot(of state: State) -> Int? {
         let half = State.wordCount / 2
         let left = find(level: depth - 1, state, from: 0)
@@ -353,11 +354,13 @@ public final class TreeVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     }
 
     /// Every state with its global slot.
+    @inlinable
     public func forEach(_ body: (Int, State) -> Void) {
         forEach(slots: 0..<slotCount, reversed: false, body)
     }
 
     /// Every state whose global slot is in `range`, in slot order or its reverse.
+    @inlinable
     public func forEach(slots range: Range<Int>, reversed: Bool, _ body: (Int, State) -> Void) {
         guard !range.isEmpty else { return }
         let root = tables[depth]
