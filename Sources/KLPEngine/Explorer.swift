@@ -77,6 +77,11 @@ public enum Explorer {
         let allowance = bitmapAllowance(memoryBudget: memoryBudget)
         switch requested {
         case .auto:
+            // Not `tree`: on the scale family's two-word worlds (release,
+            // 2 threads) it took 14.2 bytes a state against paged's 15.0
+            // and hash's 30.4, but searched about 1.5 times as long as hash
+            // and 5 times as long as paged (a probe per word and half, and
+            // the paged set's page locality lost). Smaller, but much slower.
             if let dense, dense <= autoBitmapLimit, bitmapBytes(dense) <= allowance { return .bitmap }
             return model.pageField == nil ? .hash : .paged
         case .paged:
