@@ -6,9 +6,9 @@
 #   KLP_FAMILY="4x4 5x4 5x5 6x6" Models/scale/run-scale.sh
 #                                        the family table with the 6x6 world too
 #                                        (default: 4x4 5x4 5x5)
-#   KLP_REDUCTIONS="auto" Models/scale/run-scale.sh
-#                                        the family table with module symmetry only
-#                                        (default: none auto)
+#   KLP_FAMILY_RUNS="auto:auto" Models/scale/run-scale.sh
+#                                        the family table's runs, REDUCTION:VISITED
+#                                        (default: none:auto none:tree auto:auto)
 #
 # Every number comes from `klpcheck verify --format json` in this run.
 set -euo pipefail
@@ -82,20 +82,22 @@ echo "## The scale family"
 echo
 echo "Worlds of \`Models/scale/family/generate.sh\`: P patches (the last \`replace\`), M modules (the first busy), 3 tasks, a may-fail \`pre_patch\` on vmlinux in every patch, objects on every other module; \`klpcheck verify WORLD --symmetry off --reduction R --threads T\`, all properties. \`--reduction auto\` folds the modules declared alike (the even ones, and the odd ones after the busy first: 5×4 folds {mod2, mod4}); \`full states\` is the full space's size it computes from the orbits. Seconds cover the search; total seconds include the \`progress\` fixpoint."
 echo
-echo "| world | reduction | threads | states | full states | transitions | seconds | total seconds | states/s | bytes/state | peak RSS MiB | verdict |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| world | reduction | visited | threads | states | full states | transitions | seconds | total seconds | states/s | bytes/state | peak RSS MiB | verdict |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for size in ${KLP_FAMILY:-4x4 5x4 5x5}; do
     Models/scale/family/generate.sh "$WORK/family" "$size" >/dev/null
     src="$WORK/family/p${size%x*}-m${size#*x}.klp.in"
     mv "$src" "${src%.in}"
-    for reduction in ${KLP_REDUCTIONS:-none auto}; do
+    # The full space over the default set and over tree compression, then module symmetry.
+    for variant in ${KLP_FAMILY_RUNS:-none:auto none:tree auto:auto}; do
+        reduction=${variant%:*} visited=${variant#*:}
         for threads in 1 2; do
-            python3 - "$size" "$reduction" "$threads" "$(verify "${src%.in}" off "$threads" auto "$reduction")" <<'PY'
+            python3 - "$size" "$reduction" "$threads" "$(verify "${src%.in}" off "$threads" "$visited" "$reduction")" <<'PY'
 import json, sys
 size, reduction, threads, data = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 full = f"{data['fullStates']:,}" if data.get("fullStates") is not None else "?"
-print(f"| {size} | {reduction} | {threads} | {data['states']:,} | {full} | {data['transitions']:,} | {data['seconds']:.3f} | {data['totalSeconds']:.3f} | "
-      f"{int(data['statesPerSecond']):,} | {data['bytesPerState']:.1f} | {data['rssKiB']/1024:.1f} | {data['verdict']} |")
+print(f"| {size} | {reduction} | {data['visited']} | {threads} | {data['states']:,} | {full} | {data['transitions']:,} | {data['seconds']:.3f} | "
+      f"{data['totalSeconds']:.3f} | {int(data['statesPerSecond']):,} | {data['bytesPerState']:.1f} | {data['rssKiB']/1024:.1f} | {data['verdict']} |")
 PY
         done
     done

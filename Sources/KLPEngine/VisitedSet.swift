@@ -21,6 +21,9 @@ public enum VisitedKind: String, Codable, Sendable, CaseIterable {
     case paged
     /// A probabilistic bit array (SPIN's bitstate hashing); never complete.
     case bitstate
+    /// Exact tree compression for states of 2, 4 or 8 words (see
+    /// `TreeVisitedSet`); one-word states take `hash`, which it would equal.
+    case tree
 }
 
 extension VisitedSet {

@@ -190,7 +190,7 @@ final class ArgumentParserTests: XCTestCase {
     func testSearchOptionGroupRefusesBadValues() throws {
         let cases: [[String]] = [
             ["--threads", "0"], ["--threads", "257"], ["--threads", "two"], ["--threads", "1.5"],
-            ["--visited", "tree"], ["--visited", "Hash"],
+            ["--visited", "trie"], ["--visited", "Hash"],
             ["--max-states", "0"], ["--max-states", "-5"], ["--max-states", "many"],
             ["--max-memory", "banana"], ["--max-memory", "0"], ["--max-memory", ""],
             ["--time-limit", "0"], ["--time-limit", "-1"], ["--time-limit", "inf"], ["--time-limit", "nan"],

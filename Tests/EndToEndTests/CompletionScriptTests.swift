@@ -149,7 +149,7 @@ final class CompletionScriptTests: XCTestCase {
         let bash = script(.bash).split(separator: "\n").map(String.init)
         XCTAssertTrue(bash.contains("        _klpcheck_words \"verify run gate merge graph import bench completions help --version --help\""))
         XCTAssertTrue(bash.contains("        --format) _klpcheck_words \"text json\"; return ;;"))
-        XCTAssertTrue(bash.contains("        --visited) _klpcheck_words \"auto bitmap hash paged bitstate\"; return ;;"))
+        XCTAssertTrue(bash.contains("        --visited) _klpcheck_words \"auto bitmap hash paged tree bitstate\"; return ;;"))
         XCTAssertTrue(bash.contains("        --symmetry) _klpcheck_words \"on off\"; return ;;"))
         XCTAssertTrue(bash.contains("        0) _klpcheck_files \"klp\" ;;"))
         XCTAssertTrue(bash.contains("        --report-dir) _klpcheck_folders; return ;;"))

@@ -7,7 +7,7 @@ public struct SearchOptionGroup: Sendable {
     public static let specs: [OptionSpec] = [
         .value("--format", "text|json", help: "Output format (default: text)."),
         .value("--threads", "N", help: "Worker threads (default: the machine's cores)."),
-        .value("--visited", "auto|bitmap|hash|paged|bitstate", help: "Visited set (default: auto; a bitmap must fit in half the budget)."),
+        .value("--visited", "auto|bitmap|hash|paged|tree|bitstate", help: "Visited set (default: auto; a bitmap must fit in half the budget)."),
         .value("--max-states", "N", help: "Stop before storing more than N states (exit 3)."),
         .value("--max-memory", "SIZE", help: "Memory budget, e.g. 512M or 4G (default: 3/4 of RAM; exit 3 when reached)."),
         .value("--time-limit", "SECONDS", help: "Stop after this many seconds (exit 3)."),
@@ -46,7 +46,7 @@ public struct SearchOptionGroup: Sendable {
         }) {
             search.threads = threads
         }
-        search.visited = try parsed.value("--visited", expected: "auto, bitmap, hash, paged or bitstate") {
+        search.visited = try parsed.value("--visited", expected: "auto, bitmap, hash, paged, tree or bitstate") {
             VisitedKind(rawValue: $0)
         } ?? .auto
         search.maxStates = try parsed.value("--max-states", expected: "a positive whole number") {
