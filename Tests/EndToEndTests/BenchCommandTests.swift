@@ -149,7 +149,7 @@ final class BenchCommandTests: XCTestCase {
             (["bench", "filter-lock", "--threads", "0"], "--threads"),
             (["bench", "filter-lock", "--max-memory", "banana"], "banana"),
             (["bench", "filter-lock", "--format", "xml"], "xml"),
-            (["bench", "filter-lock", "--visited", "tree"], "tree"),
+            (["bench", "filter-lock", "--visited", "trie"], "trie"),
             (["bench", "filter-lock", "--time-limit", "-1"], "--time-limit"),
             (["bench", "filter-lock", "--n"], "--n"),
             (["bench", "filter-lock", "--n", "3", "--n", "4"], "--n"),
