@@ -59,6 +59,12 @@ where Visited.State == Model.State, Visitor.State == Model.State {
     var states: UInt64 = 0
     @usableFromInline
     var transitions: UInt64 = 0
+    /// For a model that folds states, the full-space states and transitions
+    /// the expanded states stand for (summed from the workers after each round).
+    @usableFromInline
+    var representedStates: Double = 0
+    @usableFromInline
+    var representedTransitions: Double = 0
     @usableFromInline
     var depth = 0
     @usableFromInline
@@ -152,12 +158,22 @@ where Visited.State == Model.State, Visitor.State == Model.State {
             visitLevel = level + 1
             if !stop { expand(&frontier, level: level, keep: recordLevels) }
             if !recordLevels { frontier.free(ledger: ledger) }
-            if stop { break }
+            if stop {
+                // The level's states were not expanded.
+                stoppedEarly = true
+                break
+            }
             frontier = collectNextLevel()
             mergeViolations(level: level + 1)
             if frontier.count > 0 { depth = level + 1 }
         }
     }
+
+    /// Whether the search ended with states left to expand, every safety
+    /// property being decided (or at `stopAfterLevel`'s request): no limit,
+    /// but not the whole space either.
+    @usableFromInline
+    var stoppedEarly = false
 
     /// Possibility properties being checked: they need the whole state
     /// space, so the search never stops early while any is checked.
@@ -219,8 +235,12 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                 let context = contexts[thread]
                 newStates += context.pointee.newStates
                 fired += context.pointee.transitions
+                representedStates += context.pointee.representedStates
+                representedTransitions += context.pointee.representedTransitions
                 context.pointee.newStates = 0
                 context.pointee.transitions = 0
+                context.pointee.representedStates = 0
+                context.pointee.representedTransitions = 0
                 outOfMemory = outOfMemory || context.pointee.outOfMemory
             }
             states += newStates
@@ -277,6 +297,7 @@ where Visited.State == Model.State, Visitor.State == Model.State {
         let openSteps = PropertySet(rawValue: open.rawValue & steps.rawValue)
         let openInvariants = PropertySet(rawValue: open.rawValue & invariants.rawValue)
         let batch = Self.batchSize
+        let folds = model.foldsStates
         context.pointee.sink.reset()
         // Its own part first, then the others' (which their workers expand
         // from the front too).
@@ -309,6 +330,12 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                 let after = context.pointee.sink.count
                 order.reorder(&context.pointee.sink, before..<after, of: state)
                 context.pointee.transitions &+= UInt64(after &- before)
+                if folds {
+                    // Every state of the orbit has as many steps as its representative.
+                    let weight = model.representedStates(by: state)
+                    context.pointee.representedStates += weight
+                    context.pointee.representedTransitions += weight * Double(after &- before)
+                }
                 if Visitor.visitsTransitions {
                     for index in before..<after {
                         visitor.visitTransition(
@@ -455,6 +482,11 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                 model.successors(of: state, into: &sink)
                 if let seed = options.swarmSeed { SeededOrder(seed: seed).reorder(&sink, 0..<sink.count, of: state) }
                 transitions += UInt64(sink.count)
+                if model.foldsStates {
+                    let weight = model.representedStates(by: state)
+                    representedStates += weight
+                    representedTransitions += weight * Double(sink.count)
+                }
                 if Visitor.visitsTransitions {
                     // Every step is shown here too, before the limit may end
                     // the search: a world of exactly `maxStates` is seen whole.

@@ -237,7 +237,16 @@ where Visited.State == Model.State, Visitor.State == Model.State {
             visited: kind, limit: search.limit ?? (interrupted ? .interrupted : marksRefused ? .memory : nil),
             omissionProbability: omission, complete: complete && !marksRefused && !interrupted,
             progressSeconds: possibilitySeconds, progressExpansions: possibilityExpansions)
-        return SearchReport(properties: model.properties, statuses: statuses, statistics: statistics)
+        var result = SearchReport(properties: model.properties, statuses: statuses, statistics: statistics)
+        if complete && !search.stoppedEarly {
+            result.fullSpace =
+                model.foldsStates
+                ? SpaceSize(
+                    states: UInt64(min(search.representedStates, 0x1p63)),
+                    transitions: UInt64(min(search.representedTransitions, 0x1p63)))
+                : SpaceSize(states: search.states, transitions: search.transitions)
+        }
+        return result
     }
 
     /// Whether the options' stop request was made.

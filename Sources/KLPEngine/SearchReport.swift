@@ -110,9 +110,28 @@ public struct SearchReport<State: PackedState>: Sendable {
     public var statuses: [PropertyStatus<State>]
     /// The statistics.
     public var statistics: SearchStatistics
+    /// The size of the full state space when the search completed: the
+    /// stored states and transitions, or, for a model that folds states
+    /// (`TransitionSystem.foldsStates`), the states and transitions they
+    /// stand for. Nil for an incomplete search.
+    public var fullSpace: SpaceSize?
 
     /// Whether any checked property is violated.
     public var hasViolation: Bool { statuses.contains { $0.isViolated } }
+}
+
+/// The size of a state space.
+public struct SpaceSize: Sendable, Hashable {
+    /// Reachable states.
+    public var states: UInt64
+    /// Steps between them.
+    public var transitions: UInt64
+
+    /// A size.
+    public init(states: UInt64, transitions: UInt64) {
+        self.states = states
+        self.transitions = transitions
+    }
 }
 
 /// Errors that stop a search before it starts.

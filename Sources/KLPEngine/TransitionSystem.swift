@@ -86,6 +86,19 @@ public protocol TransitionSystem: Sendable {
     /// mark a state); a good hint makes the check cost one step per state.
     func progressHint(of state: State, property: Int) -> State?
 
+    /// Whether a stored state may stand for several states of the full
+    /// space, as with a symmetry reduction that keeps one state per orbit.
+    /// The search then sums `representedStates(by:)` over the states it
+    /// expands and reports the full space's size (`SearchReport.fullSpace`).
+    var foldsStates: Bool { get }
+
+    /// How many states of the full space `state`, a stored representative,
+    /// stands for (its orbit's size). Every state of an orbit has as many
+    /// steps as `state`: the full space's transitions are the same weights
+    /// times the steps of each representative. Called only when
+    /// `foldsStates`.
+    func representedStates(by state: State) -> Double
+
     /// Explores the model with `Explorer.explore(_:options:)`.
     ///
     /// The search is @inlinable: it runs at full speed where it is
@@ -108,6 +121,10 @@ extension TransitionSystem {
     public func isGoal(_ state: State, property: Int) -> Bool { true }
     /// No hint by default: the progress check generates every successor.
     @inlinable public func progressHint(of state: State, property: Int) -> State? { nil }
+    /// No folding by default: every stored state is one state.
+    @inlinable public var foldsStates: Bool { false }
+    /// One state by default.
+    @inlinable public func representedStates(by state: State) -> Double { 1 }
     /// The search, specialised where the caller's types are concrete.
     @inlinable
     public func explore(options: SearchOptions) throws -> SearchReport<State> {

@@ -50,6 +50,10 @@ struct WorkerContext<State: PackedState> {
     @usableFromInline var deferred: StateBuffer<State>
     @usableFromInline var transitions: UInt64 = 0
     @usableFromInline var newStates: UInt64 = 0
+    /// For a model that folds states: the full-space states and
+    /// transitions that the states this worker expanded stand for.
+    @usableFromInline var representedStates: Double = 0
+    @usableFromInline var representedTransitions: Double = 0
     @usableFromInline var outOfMemory = false
     @usableFromInline var found: PropertySet = []
     @usableFromInline var candidates: UnsafeMutablePointer<ViolationCandidate<State>>

@@ -40,31 +40,3 @@ private func exploreSpecialised<Width: PackedState>(
 ) throws -> SearchReport<Width> {
     try Explorer.explore(model, options: options)
 }
-
-extension LivepatchModel {
-    /// The search, and, when it folds interchangeable modules and
-    /// completes, the states and transitions of the full space it stands
-    /// for (`OrbitTally`); without folding, the plain search.
-    func exploreTallyingOrbits(options: SearchOptions) throws -> (SearchReport<State>, full: (states: UInt64, transitions: UInt64)?) {
-        guard foldsModules else { return (try explore(options: options), nil) }
-        func run<Width: PackedState>(_ model: LivepatchModel<Width>) throws -> (SearchReport<State>, full: (states: UInt64, transitions: UInt64)?) {
-            let tally = OrbitTally<Width>(world: model.world, workers: options.threads)
-            let report = try exploreSpecialised(model, options: options, visitor: tally)
-            return (report as! SearchReport<State>, report.statistics.complete ? tally.full : nil)
-        }
-        if let model = self as? LivepatchModel<UInt64> { return try run(model) }
-        if let model = self as? LivepatchModel<PackedWords2> { return try run(model) }
-        if let model = self as? LivepatchModel<PackedWords4> { return try run(model) }
-        if let model = self as? LivepatchModel<PackedWords8> { return try run(model) }
-        if let model = self as? LivepatchModel<PackedWords16> { return try run(model) }
-        if let model = self as? LivepatchModel<PackedWords32> { return try run(model) }
-        return try run(self)
-    }
-}
-
-/// The search over a model of one width, watched by `visitor`.
-private func exploreSpecialised<Width: PackedState>(
-    _ model: LivepatchModel<Width>, options: SearchOptions, visitor: OrbitTally<Width>
-) throws -> SearchReport<Width> {
-    try Explorer.explore(model, options: options, visitor: visitor)
-}

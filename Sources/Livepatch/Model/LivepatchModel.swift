@@ -102,6 +102,16 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         return PageField(word: taskWord, shift: Int(taskShift), bits: run)
     }
 
+    /// Whether each state is its orbit's representative under module
+    /// symmetry (`foldsModules`).
+    public var foldsStates: Bool { foldsModules }
+
+    /// The size of `state`'s orbit under module symmetry: the full-space
+    /// states it stands for (`ModuleSymmetry.orbitSize(of:)`).
+    public func representedStates(by state: State) -> Double {
+        tables.moduleSymmetry.orbitSize(of: state)
+    }
+
     /// Events plus one per open outcome.
     public var maxSuccessors: Int { eventCount + world.objectCount + 2 }
 

@@ -35,14 +35,12 @@ extension CompiledWorld {
             let options: SearchOptions
             let modelName: String
             func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> VerificationResult {
-                let (report, full) = try model.exploreTallyingOrbits(options: options)
+                let report = try model.explore(options: options)
                 var result = VerificationResult(report: report, world: model.world, modelName: modelName)
                 let world = model.world
-                let complete = report.statistics.complete
                 result.reduction = ReductionSummary(
                     name: world.reductionName, classes: world.interchangeableModules,
-                    fullStates: full?.states ?? (complete && !model.foldsModules ? report.statistics.states : nil),
-                    fullTransitions: full?.transitions ?? (complete && !model.foldsModules ? report.statistics.transitions : nil),
+                    fullStates: report.fullSpace?.states, fullTransitions: report.fullSpace?.transitions,
                     shortestTraces: true)
                 return result
             }

@@ -5,8 +5,10 @@ public struct ReductionSummary: Sendable, Codable, Equatable {
     public var name: String
     /// The interchangeable modules the search folded, class by class.
     public var classes: [[String]]
-    /// States of the full space, when known: a complete search knows them
-    /// (with module symmetry, as the sum of its representatives' orbits).
+    /// States of the full space, when known: a search that explored every
+    /// reachable state knows them (with module symmetry, as the sum of its
+    /// representatives' orbits). A search that stopped early, every checked
+    /// property being violated, does not.
     public var fullStates: UInt64?
     /// Transitions of the full space, when known, counted the same way.
     public var fullTransitions: UInt64?
