@@ -1,7 +1,8 @@
 import Livepatch
 
 /// A `klpcheck` subcommand: a small struct built from its parsed arguments.
-protocol KLPCommand {
+/// Its metatype is `SendableMetatype`: `KLPCheck.commandTypes` is a global list of them.
+protocol KLPCommand: SendableMetatype {
     /// Its name, help and options.
     static var spec: CommandSpec { get }
     /// Reads the arguments; throws `CommandFailure` for a malformed one.
