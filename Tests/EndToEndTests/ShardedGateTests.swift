@@ -20,25 +20,7 @@ final class ShardedGateTests: XCTestCase {
 
     /// Runs klpcheck as a job engine would: in `directory`, with `environment` added.
     func klpcheck(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String] = [:]) throws -> ToolRun {
-        let process = Process()
-        process.executableURL = try Tool.executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var variables = ProcessInfo.processInfo.environment
-        for name in ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"] { variables[name] = nil }
-        variables.merge(environment) { $1 }
-        process.environment = variables
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ToolRun(
-            status: process.terminationStatus, crashed: process.terminationReason == .uncaughtSignal, timedOut: false,
-            seconds: 0, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try Tool.run(arguments, in: directory, environment: environment)
     }
 
     /// Everything a gate or merge printed and wrote, timings and memory masked.

@@ -43,38 +43,6 @@ final class SwarmVerificationTests: XCTestCase {
         return url
     }
 
-    /// Runs klpcheck in `directory`, as a job engine runs a member, with `environment` added.
-    func klpcheck(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> ToolRun {
-        try Self.launch(arguments, in: directory, environment: environment)
-    }
-
-    static func launch(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> ToolRun {
-        let process = Process()
-        process.executableURL = try Tool.executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var variables = ProcessInfo.processInfo.environment
-        for name in ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"] { variables[name] = nil }
-        variables.merge(environment) { $1 }
-        process.environment = variables
-        let out = directory.appendingPathComponent(".out-\(UUID().uuidString)")
-        let err = directory.appendingPathComponent(".err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return ToolRun(
-            status: process.terminationStatus, crashed: process.terminationReason == .uncaughtSignal, timedOut: false,
-            seconds: 0, stdout: try String(contentsOf: out, encoding: .utf8), stderr: try String(contentsOf: err, encoding: .utf8))
-    }
-
     /// Runs the members 0 to N-1 of `arguments` at once, one process each,
     /// and writes each one's JSON to `member-K.json` in `directory`.
     func runSwarm(_ arguments: [String], members: Int, in directory: URL) throws -> [ToolRun] {
@@ -84,7 +52,7 @@ final class SwarmVerificationTests: XCTestCase {
         nonisolated(unsafe) let slots = runs
         DispatchQueue.concurrentPerform(iterations: members) { member in
             slots[member] = Result {
-                try Self.launch(arguments + ["--swarm", "\(member)/\(members)", "--format", "json"], in: directory)
+                try Tool.run(arguments + ["--swarm", "\(member)/\(members)", "--format", "json"], in: directory)
             }
         }
         return try (0..<members).map { member in
@@ -111,14 +79,14 @@ final class SwarmVerificationTests: XCTestCase {
         // The full space (--reduction none): folding its alike modules, an exact run would reach the violation.
         let budget = ["--symmetry", "off", "--reduction", "none", "--threads", "1", "--max-states", "40000"]
 
-        let exact = try klpcheck(["verify", "world.klp"] + budget + ["--format", "json"], in: directory)
+        let exact = try Tool.run(["verify", "world.klp"] + budget + ["--format", "json"], in: directory)
         XCTAssertEqual(exact.status, 3, exact.stderr)
         let exactJSON = try exact.json()
         XCTAssertEqual(exactJSON["limit"] as? String, "max-states")
         XCTAssertEqual(exactJSON["states"] as? Int, 40_000)
         XCTAssertEqual((exactJSON["violations"] as? [Any])?.count, 0, "the exact search stops before the violation")
         // Without the budget, the exact search reaches it after 47,310 states.
-        let whole = try klpcheck(
+        let whole = try Tool.run(
             ["verify", "world.klp", "--symmetry", "off", "--reduction", "none", "--threads", "1", "--format", "json"], in: directory)
         XCTAssertEqual(whole.status, 1)
         XCTAssertEqual(try whole.json()["states"] as? Int, 47_310)
@@ -144,7 +112,7 @@ final class SwarmVerificationTests: XCTestCase {
         XCTAssertEqual(documents.map { $0["states"] as? Int }, [32_596, 36_678, 32_690, 32_762])
         XCTAssertEqual(documents.map { Self.steps(($0["violations"] as? [Any])?.first) }, [10, 11, 10, 10])
 
-        let merged = try klpcheck(["merge"] + memberFiles(4) + ["--json", "-", "--github"], in: directory)
+        let merged = try Tool.run(["merge"] + memberFiles(4) + ["--json", "-", "--github"], in: directory)
         XCTAssertEqual(merged.status, 1, merged.stderr)
         let json = try merged.json()
         XCTAssertEqual(json["command"] as? String, "merge")
@@ -168,7 +136,7 @@ final class SwarmVerificationTests: XCTestCase {
         // The reported counterexample replays with `klpcheck run` too.
         let scenario = try XCTUnwrap(violations[0]["scenario"] as? String)
         try scenario.write(to: directory.appendingPathComponent("trace.txt"), atomically: true, encoding: .utf8)
-        let replay = try klpcheck(["run", "world.klp", "trace.txt"], in: directory)
+        let replay = try Tool.run(["run", "world.klp", "trace.txt"], in: directory)
         XCTAssertEqual(replay.status, 1, replay.stdout + replay.stderr)
         XCTAssertTrue(replay.stdout.contains("klpcheck: violated loaded-only at trace.txt:"), replay.stdout)
     }
@@ -185,14 +153,14 @@ final class SwarmVerificationTests: XCTestCase {
         XCTAssertEqual(documents.map { Self.steps(($0["violations"] as? [Any])?.first) }, [8, 8, 11, 8])
         XCTAssertEqual(Set(documents.map { ($0["swarm"] as? [String: Any])?["seed"] as? String }).count, 4)
 
-        let again = try klpcheck(["verify", "world.klp", "--swarm", "1/4", "--format", "json"] + options, in: directory).json()
+        let again = try Tool.run(["verify", "world.klp", "--swarm", "1/4", "--format", "json"] + options, in: directory).json()
         XCTAssertEqual(again["states"] as? Int, 4_459)
         XCTAssertEqual(again["transitions"] as? Int, documents[1]["transitions"] as? Int)
         // Member K searches alike whatever the swarm's size.
-        let ofEight = try klpcheck(["verify", "world.klp", "--swarm", "1/8", "--format", "json"] + options, in: directory).json()
+        let ofEight = try Tool.run(["verify", "world.klp", "--swarm", "1/8", "--format", "json"] + options, in: directory).json()
         XCTAssertEqual(ofEight["states"] as? Int, 4_459)
 
-        let plain = try klpcheck(["verify", "world.klp", "--visited", "bitstate", "--format", "json"] + options, in: directory).json()
+        let plain = try Tool.run(["verify", "world.klp", "--visited", "bitstate", "--format", "json"] + options, in: directory).json()
         XCTAssertEqual(plain["states"] as? Int, 4_481)
         XCTAssertNil(plain["swarm"], "no swarm key without --swarm")
     }
@@ -212,7 +180,7 @@ final class SwarmVerificationTests: XCTestCase {
         let omissions = try documents.map { try XCTUnwrap($0["omissionProbability"] as? Double) }
         let states = documents.compactMap { $0["states"] as? Int }
 
-        let merged = try klpcheck(["merge"] + memberFiles(3) + ["--json", "merged.json", "--github"], in: directory)
+        let merged = try Tool.run(["merge"] + memberFiles(3) + ["--json", "merged.json", "--github"], in: directory)
         XCTAssertEqual(merged.status, 3, merged.stderr)
         XCTAssertEqual(merged.stderr, "")
         XCTAssertTrue(
@@ -243,7 +211,7 @@ final class SwarmVerificationTests: XCTestCase {
             try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
         func refused(_ files: [String], _ message: String, extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
-            let run = try klpcheck(["merge"] + files + extra + ["--no-report"], in: directory)
+            let run = try Tool.run(["merge"] + files + extra + ["--no-report"], in: directory)
             XCTAssertEqual(run.status, 2, run.stdout + run.stderr, file: file, line: line)
             XCTAssertEqual(run.stdout, "", file: file, line: line)
             XCTAssertEqual(run.stderr, "klpcheck: error: \(message)\n", file: file, line: line)
@@ -254,7 +222,7 @@ final class SwarmVerificationTests: XCTestCase {
         try write(first, "copy-0.json")
         try refused(
             ["member-0.json", "copy-0.json", "member-1.json"], "copy-0.json: member 0/2 again (already in member-0.json)")
-        let ofThree = try klpcheck(options + ["--swarm", "2/3", "--format", "json"], in: directory)
+        let ofThree = try Tool.run(options + ["--swarm", "2/3", "--format", "json"], in: directory)
         try write(ofThree.stdout, "three.json")
         try refused(
             ["member-0.json", "member-1.json", "three.json"], "three.json: member 2/3, but member-0.json is of 2 members")
@@ -266,7 +234,7 @@ final class SwarmVerificationTests: XCTestCase {
         let elsewhere = directory.appendingPathComponent("elsewhere")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: other, toPath: elsewhere.appendingPathComponent("world.klp").path)
-        let foreign = try klpcheck(options + ["--swarm", "1/2", "--format", "json"], in: elsewhere)
+        let foreign = try Tool.run(options + ["--swarm", "1/2", "--format", "json"], in: elsewhere)
         try write(foreign.stdout, "foreign.json")
         let fingerprint = try XCTUnwrap(((try foreign.json())["swarm"] as? [String: Any])?["modelFingerprint"] as? String)
         try refused(
@@ -274,7 +242,7 @@ final class SwarmVerificationTests: XCTestCase {
             "foreign.json: a member over another model than member-0.json ('world.klp', fingerprint \(fingerprint))")
 
         // Gate shards and swarm members do not mix, in either order.
-        let shard = try klpcheck(["gate", "shards", "--shard", "0/1", "--json", "shard.json", "--no-report"], in: try {
+        let shard = try Tool.run(["gate", "shards", "--shard", "0/1", "--json", "shard.json", "--no-report"], in: try {
             let url = directory.appendingPathComponent("g")
             try FileManager.default.createDirectory(
                 at: url.appendingPathComponent("shards"), withIntermediateDirectories: true)
@@ -292,12 +260,12 @@ final class SwarmVerificationTests: XCTestCase {
             "member-0.json: a swarm member, but shard.json is a gate shard: merge the shards of one gate or the members of one swarm")
 
         // A verify document without --swarm is no member.
-        let single = try klpcheck(options + ["--visited", "bitstate", "--format", "json"], in: directory)
+        let single = try Tool.run(options + ["--visited", "bitstate", "--format", "json"], in: directory)
         try write(single.stdout, "single.json")
         try refused(["member-0.json", "single.json"], "single.json: not a swarm member (verify without --swarm)")
 
         // The gate's own reports have no swarm form.
-        let junit = try klpcheck(["merge", "member-0.json", "member-1.json", "--junit", "x.xml"], in: directory)
+        let junit = try Tool.run(["merge", "member-0.json", "member-1.json", "--junit", "x.xml"], in: directory)
         XCTAssertEqual(junit.status, 2)
         XCTAssertTrue(
             junit.stderr.hasPrefix(
@@ -312,7 +280,7 @@ final class SwarmVerificationTests: XCTestCase {
         let directory = try folder(with: try String(contentsOfFile: model, encoding: .utf8))
         let runs = try runSwarm(["verify", "world.klp", "--threads", "1", "--bitstate-bits", "16"], members: 2, in: directory)
         XCTAssertEqual(runs.map(\.status), [1, 1])
-        let good = try klpcheck(["merge", "member-0.json", "member-1.json"], in: directory)
+        let good = try Tool.run(["merge", "member-0.json", "member-1.json"], in: directory)
         XCTAssertEqual(good.status, 1, good.stderr)
 
         // Both members' traces without their last step (the completion): no violation on the way.
@@ -321,7 +289,7 @@ final class SwarmVerificationTests: XCTestCase {
             let text = try String(contentsOf: url, encoding: .utf8)
             try text.replacingOccurrences(of: "step complete\\n", with: "").write(to: url, atomically: true, encoding: .utf8)
         }
-        let broken = try klpcheck(["merge", "member-0.json", "member-1.json"], in: directory)
+        let broken = try Tool.run(["merge", "member-0.json", "member-1.json"], in: directory)
         XCTAssertEqual(broken.status, 70, broken.stdout + broken.stderr)
         XCTAssertEqual(broken.stdout, "")
         XCTAssertEqual(
@@ -331,7 +299,7 @@ final class SwarmVerificationTests: XCTestCase {
 
         try ("# changed\n" + String(contentsOfFile: model, encoding: .utf8))
             .write(to: directory.appendingPathComponent("world.klp"), atomically: true, encoding: .utf8)
-        let changed = try klpcheck(["merge", "member-0.json", "member-1.json"], in: directory)
+        let changed = try Tool.run(["merge", "member-0.json", "member-1.json"], in: directory)
         XCTAssertEqual(changed.status, 2)
         XCTAssertTrue(
             changed.stderr.hasPrefix("klpcheck: error: member-0.json: the model 'world.klp' has changed since the members ran"),
@@ -366,7 +334,7 @@ final class SwarmVerificationTests: XCTestCase {
         let model = ShardedGateTests.packageRoot.appendingPathComponent("Models/variants/complete-before-switch.klp").path
         let directory = try folder(with: try String(contentsOfFile: model, encoding: .utf8))
         func refused(_ arguments: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
-            let run = try klpcheck(["verify", "world.klp"] + arguments, in: directory)
+            let run = try Tool.run(["verify", "world.klp"] + arguments, in: directory)
             XCTAssertEqual(run.status, 2, run.stderr, file: file, line: line)
             XCTAssertTrue(run.stderr.hasPrefix("klpcheck: error: \(message)\n"), run.stderr, file: file, line: line)
         }
@@ -380,18 +348,18 @@ final class SwarmVerificationTests: XCTestCase {
             ["--bitstate-bits", "12"],
             "--bitstate-bits needs --visited bitstate: it sizes the bitstate array, which no other visited set has")
 
-        let auto = try klpcheck(
+        let auto = try Tool.run(
             ["verify", "world.klp", "--swarm", "auto/4", "--bitstate-bits", "12", "--visited", "bitstate", "--format", "json"],
             in: directory, environment: ["SLURM_ARRAY_TASK_ID": "3"])
         XCTAssertEqual(auto.status, 1, auto.stderr)
         XCTAssertEqual(((try auto.json())["swarm"] as? [String: Any])?["member"] as? Int, 3)
-        let text = try klpcheck(["verify", "world.klp", "--swarm", "0/2", "--bitstate-bits", "12"], in: directory)
+        let text = try Tool.run(["verify", "world.klp", "--swarm", "0/2", "--bitstate-bits", "12"], in: directory)
         XCTAssertEqual(text.status, 1)
         XCTAssertTrue(text.stdout.contains("\nswarm: member 0 of 2, seed "), text.stdout)
 
-        let bash = try klpcheck(["completions", "bash"], in: directory)
+        let bash = try Tool.run(["completions", "bash"], in: directory)
         XCTAssertTrue(bash.stdout.contains("--swarm"))
-        let man = try klpcheck(["help", "--man"], in: directory)
+        let man = try Tool.run(["help", "--man"], in: directory)
         XCTAssertTrue(man.stdout.contains("swarm"))
     }
 }

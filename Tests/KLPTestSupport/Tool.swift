@@ -79,19 +79,46 @@ public enum Tool {
         return run
     }
 
+    /// The variables a job engine sets to tell one task of an array its
+    /// index (Kubernetes indexed Jobs, Slurm job arrays), which `klpcheck`
+    /// reads for `--shard auto/N` and `--swarm auto/N`.
+    public static let jobIndexVariables = ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"]
+
+    /// Runs `klpcheck arguments` in `directory` as a job engine runs one
+    /// task: with this process's environment less `jobIndexVariables` (so
+    /// that the test runner's own never leak in), plus `environment`. At
+    /// most `timeout` seconds, else a test failure; its output must be UTF-8.
+    public static func run(
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:], timeout: TimeInterval = 1800,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> ToolRun {
+        var variables = ProcessInfo.processInfo.environment
+        for name in jobIndexVariables { variables[name] = nil }
+        variables.merge(environment) { $1 }
+        let run = try launch(
+            executable(file: file, line: line), arguments, timeout: timeout, lossy: false, in: directory, environment: variables)
+        if run.timedOut {
+            XCTFail("klpcheck \(arguments.joined(separator: " ")) ran longer than \(timeout) s", file: file, line: line)
+        }
+        return run
+    }
+
     /// Runs `executable` with `arguments`, killing it after `timeout` seconds
     /// (terminate, then SIGKILL after a grace period). With `lossy`, output
     /// that is not UTF-8 is decoded with replacement characters; without, it
-    /// throws. It runs in `directory` when one is given; `signal` is sent
-    /// once its standard error contains `signalWhen`.
+    /// throws. It runs in `directory` when one is given, with `environment`
+    /// when one is given (else this process's); `signal` is sent once its
+    /// standard error contains `signalWhen`. Its output goes to temporary
+    /// files, not pipes: a child that fills both pipes would block forever.
     public static func launch(
         _ executable: URL, _ arguments: [String], timeout: TimeInterval, lossy: Bool,
-        in workingDirectory: URL? = nil, signal: Int32? = nil, signalWhen: String = ""
+        in workingDirectory: URL? = nil, environment: [String: String]? = nil, signal: Int32? = nil, signalWhen: String = ""
     ) throws -> ToolRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+        if let environment { process.environment = environment }
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("klpcheck-e2e-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

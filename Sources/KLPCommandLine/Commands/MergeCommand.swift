@@ -92,7 +92,7 @@ struct MergeCommand: KLPCommand {
     /// model set or shard count, a shard given twice, or a shard missing.
     static func merge(_ documents: [(file: String, gate: GateDocument)], version: String) throws -> GateDocument {
         let first = documents[0]
-        var seen: [Int: String] = [:]
+        var shards = MergeParts(noun: "shard", count: first.gate.shard?.count ?? 0, firstFile: first.file)
         for (file, gate) in documents {
             let name = VisibleText.escape(file)
             guard let shard = gate.shard else { throw Self.failure("\(name): not a shard (written without --shard)") }
@@ -105,21 +105,9 @@ struct MergeCommand: KLPCommand {
                     "\(name): a shard of another model set than \(VisibleText.escape(first.file)) "
                         + "('\(VisibleText.escape(gate.directory))', models \(gate.modelSet ?? "unknown"))")
             }
-            guard shard.count == first.gate.shard?.count else {
-                throw Self.failure("\(name): shard \(shard.index)/\(shard.count), but \(VisibleText.escape(first.file)) is of \(first.gate.shard?.count ?? 0) shards")
-            }
-            if let other = seen[shard.index] {
-                throw Self.failure("\(name): shard \(shard.index)/\(shard.count) again (already in \(VisibleText.escape(other)))")
-            }
-            seen[shard.index] = file
+            try shards.record(index: shard.index, count: shard.count, file: file)
         }
-        let count = first.gate.shard?.count ?? 0
-        let missing = (0..<count).filter { seen[$0] == nil }
-        guard missing.isEmpty else {
-            throw Self.failure(
-                "missing shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) "
-                    + "of the shards given (\(documents.map { VisibleText.escape($0.file) }.joined(separator: ", ")))")
-        }
+        try shards.checkComplete(files: documents.map(\.file))
         var owners: [String: String] = [:]
         for (file, gate) in documents {
             for model in gate.models {

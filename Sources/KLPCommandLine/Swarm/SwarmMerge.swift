@@ -56,7 +56,7 @@ struct SwarmMerge {
     static func merge(_ inputs: [Input], version: String) throws -> SwarmMerge {
         let first = inputs[0]
         let firstName = VisibleText.escape(first.file)
-        var seen: [Int: String] = [:]
+        var parts = MergeParts(noun: "member", count: first.document.swarm?.members ?? 0, firstFile: first.file)
         for (file, document) in inputs {
             let name = VisibleText.escape(file)
             guard let swarm = document.swarm, let firstSwarm = first.document.swarm else {
@@ -74,23 +74,9 @@ struct SwarmMerge {
                 throw MergeCommand.failure(
                     "\(name): a member of another world or property set than \(firstName) (world: \(document.world))")
             }
-            guard swarm.members == firstSwarm.members else {
-                throw MergeCommand.failure(
-                    "\(name): member \(swarm.member)/\(swarm.members), but \(firstName) is of \(firstSwarm.members) members")
-            }
-            if let other = seen[swarm.member] {
-                throw MergeCommand.failure(
-                    "\(name): member \(swarm.member)/\(swarm.members) again (already in \(VisibleText.escape(other)))")
-            }
-            seen[swarm.member] = file
+            try parts.record(index: swarm.member, count: swarm.members, file: file)
         }
-        let count = first.document.swarm?.members ?? 0
-        let missing = (0..<count).filter { seen[$0] == nil }
-        guard missing.isEmpty else {
-            throw MergeCommand.failure(
-                "missing member\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) "
-                    + "of the members given (\(inputs.map { VisibleText.escape($0.file) }.joined(separator: ", ")))")
-        }
+        try parts.checkComplete(files: inputs.map(\.file))
         let members = inputs.sorted { ($0.document.swarm?.member ?? 0) < ($1.document.swarm?.member ?? 0) }
         let chosen = shortest(members)
         // The model is needed to replay; without violations only for the annotations' line.

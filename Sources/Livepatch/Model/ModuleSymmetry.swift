@@ -63,10 +63,10 @@ struct ModuleSymmetry {
         let keyShift = storage.table(UInt8.self, count: total, fill: 0)
         var k = 0
         var f = 0
-        for (c, members_) in classes.enumerated() {
-            bounds[c + 1] = bounds[c] + Int32(members_.count)
+        for (c, classMembers) in classes.enumerated() {
+            bounds[c + 1] = bounds[c] + Int32(classMembers.count)
             fieldCount[c] = Int32(memberFields[k].count)
-            for module in members_ {
+            for module in classMembers {
                 members[k] = Int32(module)
                 firstField[k] = Int32(f)
                 var shift = 0
