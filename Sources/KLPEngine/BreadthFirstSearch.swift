@@ -261,22 +261,11 @@ where Visited.State == Model.State, Visitor.State == Model.State {
     func runRound(_ frontier: Frontier<State>, slices: [Range<Int>]) {
         for (index, slice) in slices.enumerated() { chunkCounter[index * Self.counterStride] = UInt64(slice.lowerBound) }
         let open = PropertySet(rawValue: (invariants.rawValue | steps.rawValue) & ~decided.rawValue)
-        // The successor order is chosen here, once a round: the hot loop is
-        // specialised for it and never asks again.
-        if let seed = options.swarmSeed {
-            runRound(frontier, slices: slices, open: open, order: SeededOrder(seed: seed))
-        } else {
-            runRound(frontier, slices: slices, open: open, order: ModelOrder())
-        }
-    }
-
-    @inlinable
-    func runRound<Order: SuccessorOrder>(_ frontier: Frontier<State>, slices: [Range<Int>], open: PropertySet, order: Order) {
         if threads == 1 {
-            work(frontier, slices: slices, context: contexts[0], open: open, order: order)
+            work(frontier, slices: slices, context: contexts[0], open: open)
         } else {
             DispatchQueue.concurrentPerform(iterations: threads) { thread in
-                work(frontier, slices: slices, context: contexts[thread], open: open, order: order)
+                work(frontier, slices: slices, context: contexts[thread], open: open)
             }
         }
     }
@@ -289,15 +278,19 @@ where Visited.State == Model.State, Visitor.State == Model.State {
     /// is full, then prefetch every successor's slot and insert them all, so
     /// the cache misses of a batch overlap instead of following each other.
     @inlinable
-    func work<Order: SuccessorOrder>(
+    func work(
         _ frontier: Frontier<State>, slices: [Range<Int>],
-        context: UnsafeMutablePointer<WorkerContext<State>>, open: PropertySet, order: Order
+        context: UnsafeMutablePointer<WorkerContext<State>>, open: PropertySet
     ) {
         let share = UInt64(threads * Self.chunksPerThread)
         let openSteps = PropertySet(rawValue: open.rawValue & steps.rawValue)
         let openInvariants = PropertySet(rawValue: open.rawValue & invariants.rawValue)
         let batch = Self.batchSize
         let folds = model.foldsStates
+        // A swarm member's order is a branch per state, not a second copy
+        // of this loop: it costs nothing next to a state's successors, and
+        // each copy of the loop costs release-build time per model and width.
+        let order = options.swarmSeed.map(SeededOrder.init(seed:))
         context.pointee.sink.reset()
         // Its own part first, then the others' (which their workers expand
         // from the front too).
@@ -328,7 +321,7 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                 let before = context.pointee.sink.count
                 model.successors(of: state, into: &context.pointee.sink)
                 let after = context.pointee.sink.count
-                order.reorder(&context.pointee.sink, before..<after, of: state)
+                if let order { order.reorder(&context.pointee.sink, before..<after, of: state) }
                 context.pointee.transitions &+= UInt64(after &- before)
                 if folds {
                     // Every state of the orbit has as many steps as its representative.

@@ -37,6 +37,12 @@ public enum Explorer {
         let kind = try resolveKind(model, requested: options.visited, memoryBudget: options.maxMemoryBytes)
         switch kind {
         case .bitmap:
+            // `resolveKind` gives a bitmap to one-word states only. Said
+            // again here, where the optimiser folds it for each state type,
+            // so that wider types get no copy of the search over a bitmap.
+            guard State.wordCount == 1 else {
+                throw ExplorerError.bitmapUnavailable("the model's states take \(State.wordCount) words")
+            }
             let universe = model.denseStateCount ?? 0
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitmap, visitor: visitor) {
                 BitmapVisitedSet<State>(universe: universe, ledger: ledger)
@@ -53,15 +59,40 @@ public enum Explorer {
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .paged, visitor: visitor) {
                 PagedVisitedSet<State>(ledger: ledger, page: page)
             }.run()
-        case .tree:
+        case .tree where TreeVisitedSet<State>.supports(words: State.wordCount):
+            // As for the bitmap: only the widths a tree takes get this copy
+            // (`resolveKind` gives the others a hash set).
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .tree, visitor: visitor) {
                 TreeVisitedSet<State>(ledger: ledger)
             }.run()
-        case .hash, .auto:
+        case .tree, .hash, .auto:
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .hash, visitor: visitor) {
                 HashVisitedSet<State>(ledger: ledger)
             }.run()
         }
+    }
+
+    /// Explores `model` over the plain hash set, whatever `options.visited`
+    /// says, showing `visitor` every state and step as `explore` does.
+    ///
+    /// `explore` compiles the search once per visited set for each model
+    /// and visitor type; this compiles it once. For small bounded searches
+    /// that never need another set (a scenario's progress check, a drawn
+    /// graph), it keeps release builds short.
+    ///
+    /// - Throws: `ExplorerError` when a checked property does not exist.
+    @inlinable
+    public static func exploreOverHashSet<Model: TransitionSystem, Visitor: SearchVisitor>(
+        _ model: Model, options: SearchOptions = SearchOptions(), visitor: Visitor
+    ) throws -> SearchReport<Model.State> where Visitor.State == Model.State {
+        let checked = options.checked ?? PropertySet.first(model.properties.count)
+        if let beyond = checked.indices.first(where: { $0 >= model.properties.count }) {
+            throw ExplorerError.unknownProperty(beyond)
+        }
+        let ledger = MemoryLedger(budget: options.maxMemoryBytes)
+        return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .hash, visitor: visitor) {
+            HashVisitedSet<Model.State>(ledger: ledger)
+        }.run()
     }
 
     /// The visited set `requested` resolves to for `model` under a memory

@@ -50,4 +50,15 @@ public struct RootedSystem<Base: TransitionSystem>: TransitionSystem {
     /// The base model's goals.
     @inlinable @inline(__always)
     public func isGoal(_ state: State, property: Int) -> Bool { base.isGoal(state, property: property) }
+
+    /// The base model's progress hint.
+    @inlinable
+    public func progressHint(of state: State, property: Int) -> State? { base.progressHint(of: state, property: property) }
+
+    /// Whether the base model folds states.
+    @inlinable public var foldsStates: Bool { base.foldsStates }
+
+    /// The base model's weight of `state`.
+    @inlinable
+    public func representedStates(by state: State) -> Double { base.representedStates(by: state) }
 }

@@ -1,30 +1,11 @@
-/// The order in which a search inserts each state's successors.
-///
-/// A static strategy, as `HashKeying` is: the search is specialised for
-/// each order, so the model's own order costs nothing per state, and the
-/// choice between orders is made once per round, not per state.
-@usableFromInline
-protocol SuccessorOrder: Sendable {
-    /// Reorders the successors `range` of `sink`, which `state` emitted.
-    func reorder<State: PackedState>(_ sink: inout SuccessorSink<State>, _ range: Range<Int>, of state: State)
-}
-
-/// The model's own order: successors are inserted as emitted.
-@usableFromInline @frozen
-struct ModelOrder: SuccessorOrder {
-    @inlinable init() {}
-
-    @inlinable @inline(__always)
-    func reorder<State: PackedState>(_ sink: inout SuccessorSink<State>, _ range: Range<Int>, of state: State) {}
-}
-
 /// A swarm member's order (`SearchOptions.swarmSeed`): each state's
 /// successors reversed or not and rotated, by amounts drawn from the seed
 /// and the state's hash, so that two seeds insert them in different orders
 /// and a bitstate set keeps different ones of colliding states. It reorders
-/// in place, with no allocation.
+/// in place, with no allocation. Without a seed the search inserts the
+/// successors in the model's own order.
 @usableFromInline @frozen
-struct SeededOrder: SuccessorOrder {
+struct SeededOrder {
     @usableFromInline let seed: UInt64
 
     @inlinable init(seed: UInt64) { self.seed = seed }

@@ -46,6 +46,7 @@ public final class TreeVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     public var isExact: Bool { true }
 
     /// Whether a state of `words` words can be stored: 2, 4 or 8.
+    @inlinable
     public static func supports(words: Int) -> Bool { words == 2 || words == 4 || words == 8 }
 
     /// Creates an empty set, or nil when the state's width is not 2, 4 or

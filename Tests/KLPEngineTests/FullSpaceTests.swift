@@ -78,6 +78,13 @@ final class FullSpaceTests: XCTestCase {
         }
     }
 
+    func testARootedSystemWeighsAsItsBaseDoes() throws {
+        let rooted = RootedSystem(Dials(dials: 5, folds: true), from: [0])
+        XCTAssertTrue(rooted.foldsStates)
+        let report = try Explorer.explore(rooted, options: options(threads: 2))
+        XCTAssertEqual(report.fullSpace, SpaceSize(states: 243, transitions: 5 * 243))
+    }
+
     func testASearchThatStopsAtItsViolationDoesNotKnowTheFullSpace() throws {
         // Every dial at 1 is reached at level 4 of 9: the search stops there.
         let report = try Explorer.explore(Dials(dials: 4, folds: true, badPosition: 1), options: options(threads: 1))

@@ -25,7 +25,7 @@ struct StateGraph<State: PackedState> {
         // the search never stops early: every state and step is seen.
         let options = SearchOptions(threads: 1, maxStates: UInt64(limit), checked: [])
         let recorder = Recorder(threads: options.threads)
-        let report = try Explorer.explore(model, options: options, visitor: recorder)
+        let report = try Explorer.exploreOverHashSet(model, options: options, visitor: recorder)
         if let stopped = report.statistics.limit {
             let reason = stopped == .states
                 ? "has more than \(limit) reachable states; raise --max-states or draw a smaller world"

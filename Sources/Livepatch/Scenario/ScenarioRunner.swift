@@ -220,7 +220,7 @@ struct Execution<State: PackedState> {
         let watcher = TransitionEndWatcher<State>(world: world)
         let options = SearchOptions(threads: 1, visited: .hash, maxStates: UInt64(limit), checked: [], stop: watcher.found)
         let model = RootedSystem(LivepatchModel<State>(world: world), from: [state])
-        guard let report = try? Explorer.explore(model, options: options, visitor: watcher),
+        guard let report = try? Explorer.exploreOverHashSet(model, options: options, visitor: watcher),
             !watcher.found.isRequested, report.statistics.limit == nil
         else { return }
         let patch = world.transitionPatchName(state) ?? "?"
