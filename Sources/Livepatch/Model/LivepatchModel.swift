@@ -209,7 +209,20 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     public func progressHint(of state: State, property: Int) -> State? {
         guard state[tables.transitionPatch] != 0 else { return nil }
         let probe = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
-        for index in drivingEvents where probe.gate(decoded[index]) == .open {
+        // Task switches as `successors(of:into:)` takes them on its fast
+        // path: the first task that may switch is the lowest bit of the
+        // switchable ones, and its switch flips that bit.
+        let fastSwitches = taskRunMask != 0 && !tables.hasContracts
+        for index in drivingEvents {
+            if fastSwitches && taskEvents.contains(index) {
+                guard index == taskEvents.lowerBound else { continue }
+                let pending = probe.switchableTasks(inWord: taskWord)
+                guard pending != 0 else { continue }
+                var next = state
+                next.setWord(taskWord, to: state.word(taskWord) ^ (pending & (0 &- pending)))
+                return next
+            }
+            guard probe.gate(decoded[index]) == .open else { continue }
             var machine = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
             guard machine.apply(decoded[index]) == .done else { continue }
             return foldsModules ? tables.moduleSymmetry.canonical(machine.state) : machine.state
