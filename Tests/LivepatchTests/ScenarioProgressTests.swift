@@ -1,8 +1,10 @@
-import Livepatch
+import KLPEngine
 import XCTest
 
+@testable import Livepatch
+
 /// The `run` command's progress check: after each line, from the current
-/// state, the engine's search (rooted there) looks for a state with no
+/// state, a bounded breadth-first search looks for a state with no
 /// transition.
 final class ScenarioProgressTests: XCTestCase {
     /// A core on which no task switches once a transition was reversed:
@@ -36,5 +38,19 @@ final class ScenarioProgressTests: XCTestCase {
         // Mid-transition, not reversed: both tasks may switch and it completes.
         let outcome = try outcome(["step load demo", "step switch task"])
         XCTAssertEqual(outcome.violations.map(\.property), [])
+    }
+
+    func testASearchCutShortByItsBoundClaimsNothing() throws {
+        let world = CompiledWorld(try ModelParser.parse(Self.stuckWorld, file: "stuck.klp"), symmetry: true)
+        for (limit, expected) in [(1, 0), (2, 1)] {
+            var execution = Execution<UInt64>(world: world, checked: [.progress])
+            for event in [LivepatchEvent(.loadPatch, 0), LivepatchEvent(.switchTask, 0), LivepatchEvent(.disablePatch, 0)] {
+                let result = execution.fire(event)
+                XCTAssertEqual(result, EventResult.done, "\(event)")
+            }
+            // Two states are reachable: one state is too few to decide, two are enough.
+            execution.checkProgress(limit: limit)
+            XCTAssertEqual(execution.violations.count, expected, "limit \(limit)")
+        }
     }
 }

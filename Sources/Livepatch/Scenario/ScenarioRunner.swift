@@ -214,20 +214,34 @@ struct Execution<State: PackedState> {
         guard checked.contains(.progress), world.inTransition(state),
             !violations.contains(where: { $0.property == .progress })
         else { return }
-        // The engine's search from here, stopped at the first state with no
-        // transition; at most `limit` states, so it never claims what it
-        // could not search.
-        let watcher = TransitionEndWatcher<State>(world: world)
-        let options = SearchOptions(threads: 1, visited: .hash, maxStates: UInt64(limit), checked: [], stop: watcher.found)
-        let model = RootedSystem(LivepatchModel<State>(world: world), from: [state])
-        guard let report = try? Explorer.exploreOverHashSet(model, options: options, visitor: watcher),
-            !watcher.found.isRequested, report.statistics.limit == nil
-        else { return }
+        // A breadth-first search of its own over a Swift set, stopped at the
+        // first state with no transition and after `limit` states. The
+        // engine's search would be compiled once more for every state width
+        // for this small question, which costs release builds minutes.
+        let model = LivepatchModel<State>(world: world)
+        var sink = SuccessorSink<State>(capacity: model.maxSuccessors)
+        defer { sink.deallocate() }
+        var seen: Set<State> = [state]
+        var frontier = [state]
+        while !frontier.isEmpty {
+            var next: [State] = []
+            for source in frontier {
+                sink.reset()
+                model.successors(of: source, into: &sink)
+                for index in 0..<sink.count {
+                    let target = sink.state(at: index)
+                    guard seen.insert(target).inserted else { continue }
+                    if !world.inTransition(target) || seen.count > limit { return }
+                    next.append(target)
+                }
+            }
+            frontier = next
+        }
         let patch = world.transitionPatchName(state) ?? "?"
         violations.append(
             ScenarioViolation(
                 property: .progress, location: location,
-                reason: "from here no sequence of events ends the transition of \(VisibleText.quoted(patch)) (\(report.statistics.states) reachable states searched)"))
+                reason: "from here no sequence of events ends the transition of \(VisibleText.quoted(patch)) (\(seen.count) reachable states searched)"))
     }
 
     func isListed(_ p: Int) -> Bool { world.isListed(p, in: state) }
