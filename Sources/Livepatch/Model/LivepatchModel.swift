@@ -34,7 +34,8 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     let loaderStepsLead: Bool
     private let moduleCount: Int
     /// Whether the world has classes of interchangeable modules to fold
-    /// (`ModuleSymmetry`): each successor is then its orbit's representative.
+    /// (`ModuleSymmetry`): each successor of a representative is then its
+    /// orbit's representative.
     let foldsModules: Bool
 
     /// The model of `world`; its states must fit `State`.
@@ -188,8 +189,10 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             if result == .disabled { break }
             if result == .done || machine.ranCallback || machine.state != state {
                 // Module symmetry: store the orbit's representative. Task
-                // switches (the fast path) touch no module, so they keep it.
-                let next = foldsModules ? tables.moduleSymmetry.canonical(machine.state) : machine.state
+                // switches (the fast path) touch no module, so they keep it;
+                // so does any step from a representative (every state the
+                // search stores is one) that changes no module's part.
+                let next = foldsModules ? tables.moduleSymmetry.canonical(machine.state, after: state) : machine.state
                 sink.emit(next, action: code | UInt32(failAt), violating: PropertySet(rawValue: machine.violated))
             }
             if failAt == 0 { outcomes = machine.oracle.choicePoints }
@@ -225,7 +228,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             guard probe.gate(decoded[index]) == .open else { continue }
             var machine = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
             guard machine.apply(decoded[index]) == .done else { continue }
-            return foldsModules ? tables.moduleSymmetry.canonical(machine.state) : machine.state
+            return foldsModules ? tables.moduleSymmetry.canonical(machine.state, after: state) : machine.state
         }
         return nil
     }

@@ -43,6 +43,11 @@ struct ModuleSymmetry {
     @usableFromInline let fields: UnsafePointer<BitField>
     /// Each field's bit offset in its member's key.
     @usableFromInline let keyShift: UnsafePointer<UInt8>
+    /// Per word of the state, the bits of every member's fields: a step that
+    /// changes none of them leaves a representative a representative.
+    @usableFromInline let memberBits: UnsafePointer<UInt64>
+    /// Words in `memberBits`: one past the last word holding a member's field.
+    @usableFromInline let memberWordCount: Int
 
     /// No classes: the reduction is off.
     init(storage: WorldTables.Storage) {
@@ -80,6 +85,11 @@ struct ModuleSymmetry {
                 k += 1
             }
         }
+        let memberWordCount = (0..<total).map { fields[$0].word + 1 }.max() ?? 0
+        let memberBits = storage.table(UInt64.self, count: max(memberWordCount, 1), fill: 0)
+        for f in 0..<total { memberBits[fields[f].word] |= fields[f].mask << fields[f].shift }
+        self.memberBits = UnsafePointer(memberBits)
+        self.memberWordCount = memberWordCount
         classCount = classes.count
         self.bounds = UnsafePointer(bounds)
         self.members = UnsafePointer(members)
@@ -105,6 +115,29 @@ struct ModuleSymmetry {
         return key
     }
 
+    /// Writes `key` as member `k`'s part of `state`.
+    @inlinable @inline(__always)
+    func write<State: PackedState>(_ key: UInt64, to k: Int, fieldCount count: Int, in state: inout State) {
+        let first = Int(firstField[k])
+        for f in first..<(first &+ count) {
+            let field = fields[f]
+            state[field] = Int(truncatingIfNeeded: (key >> UInt64(keyShift[f])) & field.mask)
+        }
+    }
+
+    /// The representative of the orbit of `state`, a successor of the
+    /// representative `source`: `state` itself when the step changed no
+    /// member's part (a task switch, or a step on vmlinux only), else
+    /// `canonical(_:)`.
+    ///
+    /// - Complexity: O(w) for a state of w words when no part changed.
+    @inlinable
+    func canonical<State: PackedState>(_ state: State, after source: State) -> State {
+        var changed: UInt64 = 0
+        for w in 0..<memberWordCount { changed |= (state.word(w) ^ source.word(w)) & memberBits[w] }
+        return changed == 0 ? state : canonical(state)
+    }
+
     /// The representative of `state`'s orbit: in every class, the members'
     /// parts in increasing order.
     ///
@@ -116,6 +149,16 @@ struct ModuleSymmetry {
             let lower = Int(bounds[c])
             let n = Int(bounds[c &+ 1]) &- lower
             let count = Int(fieldCount[c])
+            if n == 2 {
+                // The usual class, a pair: swap the two parts when out of order.
+                let first = key(of: lower, fieldCount: count, in: state)
+                let second = key(of: lower &+ 1, fieldCount: count, in: state)
+                if first > second {
+                    write(second, to: lower, fieldCount: count, in: &state)
+                    write(first, to: lower &+ 1, fieldCount: count, in: &state)
+                }
+                continue
+            }
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { keys in
                 var sorted = true
                 for i in 0..<n {
@@ -132,13 +175,7 @@ struct ModuleSymmetry {
                     }
                     keys[j] = moving
                 }
-                for i in 0..<n {
-                    let first = Int(firstField[lower &+ i])
-                    for f in first..<(first &+ count) {
-                        let field = fields[f]
-                        state[field] = Int(truncatingIfNeeded: (keys[i] >> UInt64(keyShift[f])) & field.mask)
-                    }
-                }
+                for i in 0..<n { write(keys[i], to: lower &+ i, fieldCount: count, in: &state) }
             }
         }
         return state
