@@ -22,7 +22,7 @@ extension XCTestCase {
         let world = try ModelParser.parse(text, file: "tiny.klp")
         let compiled = CompiledWorld(world, symmetry: symmetry)
         XCTAssertEqual(compiled.wordCount, 1, "a tiny world fits one word", file: file, line: line)
-        let report = try Explorer.explore(LivepatchModel<UInt64>(world: compiled), options: SearchOptions(threads: 1))
+        let report = try LivepatchModel<UInt64>(world: compiled).explore(options: SearchOptions(threads: 1))
         XCTAssertTrue(report.statistics.complete, file: file, line: line)
         var outcome = ContractOutcome(violated: [], traces: [:], reasons: [:], states: report.statistics.states,
             transitions: report.statistics.transitions)

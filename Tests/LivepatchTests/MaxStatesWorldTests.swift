@@ -21,20 +21,20 @@ final class MaxStatesWorldTests: XCTestCase {
             var kinds: [VisitedKind] = [.hash]
             if model.denseStateCount.map({ Explorer.bitmapBytes($0) <= 64 << 20 }) ?? false { kinds.append(.bitmap) }
             if !symmetry { kinds.append(.paged) }
-            let full = try Explorer.explore(model, options: SearchOptions(threads: 1, visited: .hash, checked: checked))
+            let full = try model.explore(options: SearchOptions(threads: 1, visited: .hash, checked: checked))
             let count = full.statistics.states
             var problems: [String] = []
             for visited in kinds {
                 for threads in [1, 2] {
                     let what = "symmetry \(symmetry), \(visited), \(threads) threads"
                     var options = SearchOptions(threads: threads, visited: visited, maxStates: count, checked: checked)
-                    let exact = try Explorer.explore(model, options: options)
+                    let exact = try model.explore(options: options)
                     let s = exact.statistics
                     if s.states != count || !s.complete || s.limit != nil || exact.statuses.map(verdict) != full.statuses.map(verdict) {
                         problems.append("\(what): limit \(count): \(s.states) states, complete \(s.complete), limit \(String(describing: s.limit))")
                     }
                     options.maxStates = count - 1
-                    let below = try Explorer.explore(model, options: options)
+                    let below = try model.explore(options: options)
                     let b = below.statistics
                     if b.states != count - 1 || b.complete || b.limit != .states {
                         problems.append("\(what): limit \(count - 1): \(b.states) states, complete \(b.complete), limit \(String(describing: b.limit))")

@@ -31,8 +31,7 @@ final class StateSpaceTests: XCTestCase {
         let world = try ModelParser.parse(text, file: "tiny.klp")
         let compiled = CompiledWorld(world, symmetry: symmetry)
         XCTAssertEqual(compiled.wordCount, 1, "a tiny world fits one word", file: file, line: line)
-        let report = try Explorer.explore(
-            LivepatchModel<UInt64>(world: compiled), options: SearchOptions(threads: 1))
+        let report = try LivepatchModel<UInt64>(world: compiled).explore(options: SearchOptions(threads: 1))
         XCTAssertTrue(report.statistics.complete, file: file, line: line)
         XCTAssertFalse(
             report.hasViolation,
@@ -248,8 +247,8 @@ final class StateSpaceTests: XCTestCase {
         struct Visit: LivepatchModelVisitor {
             let checked: PropertySet
             func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> [String] {
-                let one = try Explorer.explore(model, options: SearchOptions(threads: 1, checked: checked))
-                let two = try Explorer.explore(model, options: SearchOptions(threads: 2, checked: checked))
+                let one = try model.explore(options: SearchOptions(threads: 1, checked: checked))
+                let two = try model.explore(options: SearchOptions(threads: 2, checked: checked))
                 var differences: [String] = []
                 let a = one.statistics
                 let b = two.statistics
@@ -287,7 +286,7 @@ final class StateSpaceTests: XCTestCase {
         struct Visit: LivepatchModelVisitor {
             let checked: PropertySet
             func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> (verdicts: [String], states: UInt64) {
-                let report = try Explorer.explore(model, options: SearchOptions(threads: 2, checked: checked))
+                let report = try model.explore(options: SearchOptions(threads: 2, checked: checked))
                 return (report.statuses.map(StateSpaceTests.verdict), report.statistics.states)
             }
         }
@@ -322,9 +321,9 @@ final class StateSpaceTests: XCTestCase {
                 // Small worlds take a bitmap under `auto`: ask for each set by name.
                 var options = SearchOptions(threads: 2, checked: checked)
                 options.visited = .paged
-                let paged = try Explorer.explore(model, options: options)
+                let paged = try model.explore(options: options)
                 options.visited = .hash
-                let hash = try Explorer.explore(model, options: options)
+                let hash = try model.explore(options: options)
                 var differences: [String] = []
                 if paged.statistics.visited != .paged || hash.statistics.visited != .hash {
                     differences.append("visited: \(paged.statistics.visited), \(hash.statistics.visited)")

@@ -12,11 +12,11 @@ final class TreeVisitedWorldTests: XCTestCase {
 
         /// One line per disagreement between tree and hash; the width, the visited set and the states first.
         func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> (words: Int, visited: VisitedKind, states: UInt64, problems: [String]) {
-            let hash = try Explorer.explore(model, options: SearchOptions(threads: 1, visited: .hash, checked: checked))
+            let hash = try model.explore(options: SearchOptions(threads: 1, visited: .hash, checked: checked))
             var problems: [String] = []
             var used = VisitedKind.hash
             for threads in [1, 2] {
-                let tree = try Explorer.explore(model, options: SearchOptions(threads: threads, visited: .tree, checked: checked))
+                let tree = try model.explore(options: SearchOptions(threads: threads, visited: .tree, checked: checked))
                 used = tree.statistics.visited
                 let t = tree.statistics, h = hash.statistics
                 if (t.states, t.transitions, t.depth, t.complete) != (h.states, h.transitions, h.depth, h.complete) {
