@@ -119,86 +119,51 @@ public struct PackedWords4: PackedState {
 }
 
 /// A state of eight words.
-@frozen
-public struct PackedWords8: PackedState {
-    public var low: PackedWords4
-    public var high: PackedWords4
-    @inlinable public init(low: PackedWords4, high: PackedWords4) {
-        self.low = low
-        self.high = high
-    }
-    @inlinable public static var wordCount: Int { 8 }
-    @inlinable public static var zero: PackedWords8 { PackedWords8(low: .zero, high: .zero) }
-    @inlinable public func word(_ index: Int) -> UInt64 { index < 4 ? low.word(index) : high.word(index - 4) }
-    @inlinable public mutating func setWord(_ index: Int, to value: UInt64) {
-        if index < 4 { low.setWord(index, to: value) } else { high.setWord(index - 4, to: value) }
-    }
-    @inlinable public init(words: UnsafePointer<UInt64>) {
-        self.init(low: PackedWords4(words: words), high: PackedWords4(words: words + 4))
-    }
-    @inlinable public func store(to words: UnsafeMutablePointer<UInt64>) {
-        low.store(to: words)
-        high.store(to: words + 4)
-    }
-    @inlinable public var hash64: UInt64 { mix64(low.hash64 ^ mix64(high.hash64 &+ 0x2545_f491_4f6c_dd1d)) }
-    @inlinable public static func < (a: PackedWords8, b: PackedWords8) -> Bool {
-        a.low != b.low ? a.low < b.low : a.high < b.high
-    }
-}
-
+public typealias PackedWords8 = PackedWordPair<PackedWords4>
 /// A state of sixteen words.
-@frozen
-public struct PackedWords16: PackedState {
-    public var low: PackedWords8
-    public var high: PackedWords8
-    @inlinable public init(low: PackedWords8, high: PackedWords8) {
-        self.low = low
-        self.high = high
-    }
-    @inlinable public static var wordCount: Int { 16 }
-    @inlinable public static var zero: PackedWords16 { PackedWords16(low: .zero, high: .zero) }
-    @inlinable public func word(_ index: Int) -> UInt64 { index < 8 ? low.word(index) : high.word(index - 8) }
-    @inlinable public mutating func setWord(_ index: Int, to value: UInt64) {
-        if index < 8 { low.setWord(index, to: value) } else { high.setWord(index - 8, to: value) }
-    }
-    @inlinable public init(words: UnsafePointer<UInt64>) {
-        self.init(low: PackedWords8(words: words), high: PackedWords8(words: words + 8))
-    }
-    @inlinable public func store(to words: UnsafeMutablePointer<UInt64>) {
-        low.store(to: words)
-        high.store(to: words + 8)
-    }
-    @inlinable public var hash64: UInt64 { mix64(low.hash64 ^ mix64(high.hash64 &+ 0x3c6e_f372_fe94_f82b)) }
-    @inlinable public static func < (a: PackedWords16, b: PackedWords16) -> Bool {
-        a.low != b.low ? a.low < b.low : a.high < b.high
-    }
-}
-
+public typealias PackedWords16 = PackedWordPair<PackedWords8>
 /// A state of thirty-two words: the widest, for worlds at the language's
 /// limits (256 objects take 1,024 bits on their own).
+public typealias PackedWords32 = PackedWordPair<PackedWords16>
+
+/// A state of twice `Half`'s words: `low` holds the first half, `high` the
+/// second. The wide states (8, 16 and 32 words) are pairs of the next
+/// narrower one, so one definition serves every width.
 @frozen
-public struct PackedWords32: PackedState {
-    public var low: PackedWords16
-    public var high: PackedWords16
-    @inlinable public init(low: PackedWords16, high: PackedWords16) {
+public struct PackedWordPair<Half: PackedState>: PackedState {
+    public var low: Half
+    public var high: Half
+    @inlinable public init(low: Half, high: Half) {
         self.low = low
         self.high = high
     }
-    @inlinable public static var wordCount: Int { 32 }
-    @inlinable public static var zero: PackedWords32 { PackedWords32(low: .zero, high: .zero) }
-    @inlinable public func word(_ index: Int) -> UInt64 { index < 16 ? low.word(index) : high.word(index - 16) }
+    @inlinable public static var wordCount: Int { 2 &* Half.wordCount }
+    @inlinable public static var zero: PackedWordPair { PackedWordPair(low: .zero, high: .zero) }
+    @inlinable public func word(_ index: Int) -> UInt64 {
+        index < Half.wordCount ? low.word(index) : high.word(index &- Half.wordCount)
+    }
     @inlinable public mutating func setWord(_ index: Int, to value: UInt64) {
-        if index < 16 { low.setWord(index, to: value) } else { high.setWord(index - 16, to: value) }
+        if index < Half.wordCount { low.setWord(index, to: value) } else { high.setWord(index &- Half.wordCount, to: value) }
     }
     @inlinable public init(words: UnsafePointer<UInt64>) {
-        self.init(low: PackedWords16(words: words), high: PackedWords16(words: words + 16))
+        self.init(low: Half(words: words), high: Half(words: words + Half.wordCount))
     }
     @inlinable public func store(to words: UnsafeMutablePointer<UInt64>) {
         low.store(to: words)
-        high.store(to: words + 16)
+        high.store(to: words + Half.wordCount)
     }
-    @inlinable public var hash64: UInt64 { mix64(low.hash64 ^ mix64(high.hash64 &+ 0xa54f_f53a_5f1d_36f1)) }
-    @inlinable public static func < (a: PackedWords32, b: PackedWords32) -> Bool {
+    /// The high half's hash is salted per width (the constants the separate
+    /// 8-, 16- and 32-word types had), so that states and their halves hash apart.
+    @inlinable public var hash64: UInt64 { mix64(low.hash64 ^ mix64(high.hash64 &+ Self.salt)) }
+    @inlinable static var salt: UInt64 {
+        switch Half.wordCount {
+        case 4: return 0x2545_f491_4f6c_dd1d
+        case 8: return 0x3c6e_f372_fe94_f82b
+        case 16: return 0xa54f_f53a_5f1d_36f1
+        default: return mix64(UInt64(Half.wordCount))
+        }
+    }
+    @inlinable public static func < (a: PackedWordPair, b: PackedWordPair) -> Bool {
         a.low != b.low ? a.low < b.low : a.high < b.high
     }
 }
