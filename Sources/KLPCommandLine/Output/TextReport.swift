@@ -32,7 +32,8 @@ public enum TextReport {
             let stands = reduction.fullStates.map { full in
                 "; stands for \(Format.count(full)) states, \(reduction.fullTransitions.map { Format.count($0) } ?? "?") transitions"
             } ?? ""
-            lines.append("  " + pad("reduction", 16) + reduction.name + stands + " (--reduction none: the full space)")
+            let traces = reduction.shortestTraces ? "" : "; traces may be longer than the shortest (--reduction module-symmetry keeps them shortest)"
+            lines.append("  " + pad("reduction", 16) + reduction.name + stands + traces + " (--reduction none: the full space)")
         }
         if let omission = statistics.omissionProbability {
             lines.append("  " + pad("omission", 16) + "\(omission) per state (bitstate: coverage is not guaranteed)")

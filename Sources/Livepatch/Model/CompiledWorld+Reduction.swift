@@ -2,34 +2,54 @@ import KLPEngine
 
 extension CompiledWorld {
     /// The modules the search folds, by name, class by class: empty when
-    /// it explores the full space (`Reduction.none`, or no two modules alike).
+    /// it does not fold (`Reduction.none`, or no two modules alike).
     public var interchangeableModules: [[String]] {
         tables.pointee.moduleSymmetry.classes.map { $0.map(moduleName) }
     }
 
-    /// The reduction in effect, as the JSON names it: `module-symmetry` or `none`.
-    public var reductionName: String { interchangeableModules.isEmpty ? "none" : "module-symmetry" }
+    /// The modules whose `insmod` and `rmmod` halves the search runs as one
+    /// step each (`Reduction.auto`; Livepatch.docc, Reductions), by name.
+    public var mergedModules: [String] {
+        let merged = tables.pointee.mergedLoaderSteps
+        return (0..<merged.count).map { moduleName(Int(merged.modules[$0])) }
+    }
+
+    /// The reductions in effect, as the JSON names them: `none`,
+    /// `module-symmetry`, `merged-loader-steps`, or both joined by `+`.
+    public var reductionName: String {
+        let names = (interchangeableModules.isEmpty ? [] : ["module-symmetry"]) + (mergedModules.isEmpty ? [] : ["merged-loader-steps"])
+        return names.isEmpty ? "none" : names.joined(separator: "+")
+    }
+
+    /// Whether every counterexample of the search is a shortest one: module
+    /// symmetry keeps breadth-first levels, merged loader steps do not.
+    public var keepsShortestTraces: Bool { mergedModules.isEmpty }
 
     /// How many states of the full space the representative `state` stands for.
     public func orbitSize<State: PackedState>(of state: State) -> Double {
         tables.pointee.moduleSymmetry.orbitSize(of: state)
     }
 
-    /// A trace through orbit representatives (a search with module
-    /// symmetry), as a trace of the states themselves that the core replays
-    /// step by step: at each step, the first successor of the state reached
-    /// whose representative is the trace's next state (and, on the last
-    /// step, that breaks `property` if the trace's step did). Without
-    /// folded modules, `trace` itself.
+    /// A trace of a reduced search as a trace of the states themselves,
+    /// which the core replays step by step. At each step it takes the first
+    /// successor of the state reached that the reduced step stands for: the
+    /// one whose orbit representative (module symmetry) is the trace's next
+    /// state, after the second half of a merged module's `insmod` or
+    /// `rmmod`, which it adds as a step of its own. On the last step the
+    /// successor must also break `property` if the trace's step did; when
+    /// the first half of a merged step breaks it, the trace ends there.
+    /// Without a reduction, `trace` itself.
     ///
-    /// Such a successor always exists, since interchangeable modules are
-    /// treated alike (`ModuleSymmetry`); were one missing, the rest of the
-    /// trace is kept as it is, and its replay says where it stops.
+    /// Such a successor always exists, since the reductions keep the
+    /// core's steps (`ModuleSymmetry`, `MergedLoaderSteps`); were one
+    /// missing, the rest of the trace is kept as it is, and its replay says
+    /// where it stops.
     public func concreteTrace<State: PackedState>(_ trace: Trace<State>, for property: Int) -> Trace<State> {
         let symmetry = tables.pointee.moduleSymmetry
-        guard symmetry.classCount > 0, !trace.steps.isEmpty else { return trace }
-        let model = LivepatchModel<State>(world: self, foldingModules: false)
-        let folded = LivepatchModel<State>(world: self, foldingModules: true)
+        guard symmetry.classCount > 0 || tables.pointee.mergedLoaderSteps.count > 0, !trace.steps.isEmpty else { return trace }
+        func fold(_ state: State) -> State { symmetry.classCount > 0 ? symmetry.canonical(state) : state }
+        let model = LivepatchModel<State>(world: self, reducing: false)
+        let reduced = LivepatchModel<State>(world: self, reducing: true)
         var plain = SuccessorSink<State>(capacity: model.maxSuccessors)
         var reference = SuccessorSink<State>(capacity: model.maxSuccessors)
         defer {
@@ -46,7 +66,7 @@ extension CompiledWorld {
             var breaks = false
             if offset == last {
                 reference.reset()
-                folded.successors(of: before, into: &reference)
+                reduced.successors(of: before, into: &reference)
                 breaks = (0..<reference.count).contains {
                     reference.action(at: $0) == step.action && reference.state(at: $0) == step.state
                         && reference.violations(at: $0).contains(index: property)
@@ -55,16 +75,31 @@ extension CompiledWorld {
             before = step.state
             plain.reset()
             model.successors(of: here, into: &plain)
-            let match = (0..<plain.count).first { index in
-                symmetry.canonical(plain.state(at: index)) == step.state
-                    && (!breaks || plain.violations(at: index).contains(index: property))
+            var found: [TraceStep<State>] = []
+            for index in 0..<plain.count {
+                let first = TraceStep(action: plain.action(at: index), state: plain.state(at: index))
+                let firstBreaks = plain.violations(at: index).contains(index: property)
+                if let second = model.secondHalf(of: first.action, from: first.state) {
+                    guard fold(second.step.state) == step.state else { continue }
+                    if breaks && firstBreaks {
+                        found = [first]
+                    } else if !breaks || second.violated.contains(index: property) {
+                        found = [first, second.step]
+                    } else {
+                        continue
+                    }
+                } else {
+                    guard fold(first.state) == step.state, !breaks || firstBreaks else { continue }
+                    found = [first]
+                }
+                break
             }
-            guard let match else {
+            guard let reached = found.last else {
                 steps += trace.steps[offset...]
                 break
             }
-            here = plain.state(at: match)
-            steps.append(TraceStep(action: plain.action(at: match), state: here))
+            here = reached.state
+            steps += found
         }
         return Trace(initial: trace.initial, steps: steps)
     }

@@ -15,6 +15,7 @@ extension CompiledWorld {
             + (source.hasContracts ? "; " + contractSummary : "")
             + (interchangeableModules.isEmpty
                 ? "" : "; reduction: module symmetry over " + interchangeableModules.map { "{\($0.joined(separator: ", "))}" }.joined(separator: ", "))
+            + (mergedModules.isEmpty ? "" : "; insmod and rmmod as one step each: " + mergedModules.joined(separator: ", "))
     }
 
     /// Data and settings, for worlds that declare them.

@@ -93,8 +93,10 @@ public struct WorldTables {
     @usableFromInline let contracts: ContractTables
     /// `contracts.enabled`, as a plain field: the hooks in the hot path test it once per call.
     @usableFromInline let hasContracts: Bool
-    /// The classes of interchangeable modules the search folds (none without `Reduction.auto`).
+    /// The classes of interchangeable modules the search folds (none under `Reduction.none`).
     @usableFromInline let moduleSymmetry: ModuleSymmetry
+    /// The modules whose loader steps the search merges (none unless `Reduction.auto`).
+    @usableFromInline let mergedLoaderSteps: MergedLoaderSteps
 
     /// Words a state needs.
     public let wordCount: Int
@@ -251,7 +253,11 @@ public struct WorldTables {
         self.moduleOfWorker = UnsafePointer(moduleOfWorker)
         self.stateAllows = UnsafePointer(stateAllows)
 
-        if reduction == .auto {
+        let moduleStateFields = moduleState
+        mergedLoaderSteps = MergedLoaderSteps(
+            modules: reduction.mergesLoaderSteps ? MergedLoaderSteps.modules(of: world) : [], moduleCount: moduleCount,
+            stateField: { moduleStateFields[$0] }, storage: storage)
+        if reduction.foldsModules {
             // Locals: the nested functions may not capture `self` before it is whole.
             let targets = targetCount
             let patchCount = patchCount
@@ -346,8 +352,10 @@ public struct CompiledWorld: @unchecked Sendable {
     @usableFromInline let tables: UnsafePointer<WorldTables>
     private let storage: WorldTables.Storage
 
-    /// Compiles `world`; with `reduction` `.auto`, the search folds
-    /// interchangeable modules (`interchangeableModules`).
+    /// Compiles `world`; with `reduction` `.auto` or `.moduleSymmetry`, the
+    /// search folds interchangeable modules (`interchangeableModules`),
+    /// and with `.auto` it runs each half of `insmod` and `rmmod` of the
+    /// modules `mergedModules` names as one step.
     public init(_ world: World, symmetry: Bool, reduction: Reduction = .none) {
         self.world = world
         let storage = WorldTables.Storage()

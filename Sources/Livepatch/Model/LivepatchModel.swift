@@ -14,6 +14,10 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     private let tables: WorldRef
     private let codes: UnsafeMutablePointer<UInt32>
     private let decoded: UnsafeMutablePointer<LivepatchEvent>
+    /// Per event, the event that follows it at once when it is done, or
+    /// -1: a merged module's init after its COMING notifier, its GOING
+    /// notifier after its exit (`MergedLoaderSteps`).
+    private let followUps: UnsafeMutablePointer<Int32>
     private let eventCount: Int
     private let keepAlive: Storage
     /// The task switches' events, `taskEvents.lowerBound` being task 0's.
@@ -37,15 +41,17 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// (`ModuleSymmetry`): each successor of a representative is then its
     /// orbit's representative.
     let foldsModules: Bool
+    /// Whether some module's loader steps are merged (`MergedLoaderSteps`).
+    let mergesLoaderSteps: Bool
 
     /// The model of `world`; its states must fit `State`.
     public init(world: CompiledWorld) {
-        self.init(world: world, foldingModules: true)
+        self.init(world: world, reducing: true)
     }
 
-    /// The model of `world`, folding its interchangeable modules only with
-    /// `foldingModules` (a trace's replay needs the states themselves).
-    init(world: CompiledWorld, foldingModules: Bool) {
+    /// The model of `world`, with the reductions it was compiled with
+    /// only when `reducing` (a trace's replay needs the states themselves).
+    init(world: CompiledWorld, reducing: Bool) {
         precondition(world.wordCount <= State.wordCount, "state type too small")
         self.world = world
         tables = WorldRef(world)
@@ -55,9 +61,21 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         keepAlive = Storage(count: events.count)
         codes = keepAlive.codes
         decoded = keepAlive.events
+        followUps = keepAlive.followUps
+        let merged = world.tables.pointee.mergedLoaderSteps
+        mergesLoaderSteps = reducing && merged.count > 0
         for (index, event) in events.enumerated() {
             codes[index] = event.code
             decoded[index] = event
+            let next: LivepatchEvent? =
+                switch event.kind {
+                case .moduleComing: LivepatchEvent(.moduleInit, event.operand)
+                case .moduleExit: LivepatchEvent(.moduleGoing, event.operand)
+                default: nil
+                }
+            if mergesLoaderSteps, let next, merged.isMerged[event.operand], let follow = events.firstIndex(of: next) {
+                followUps[index] = Int32(follow)
+            }
         }
         let switches = events.indices.filter { events[$0].kind == .switchTask }
         taskEvents = (switches.first ?? events.count)..<((switches.last ?? events.count - 1) + 1)
@@ -73,7 +91,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         }
         taskWord = isRun ? first.word : 0
         taskShift = isRun ? first.shift : 0
-        foldsModules = foldingModules && tables.moduleSymmetry.classCount > 0
+        foldsModules = reducing && tables.moduleSymmetry.classCount > 0
         taskRunMask = isRun ? (named == 64 ? .max : (UInt64(1) << UInt64(named) - 1)) << first.shift : 0
         moduleCount = world.moduleCount
         let loaderKinds: [EventKind] = [.moduleComing, .moduleInit, .moduleExit, .moduleGoing]
@@ -103,14 +121,18 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         return PageField(word: taskWord, shift: Int(taskShift), bits: run)
     }
 
-    /// Whether each state is its orbit's representative under module
-    /// symmetry (`foldsModules`).
-    public var foldsStates: Bool { foldsModules }
+    /// Whether each state stands for several of the full space: its orbit
+    /// under module symmetry (`foldsModules`), and the other loader states
+    /// of its merged modules (`mergesLoaderSteps`).
+    public var foldsStates: Bool { foldsModules || mergesLoaderSteps }
 
-    /// The size of `state`'s orbit under module symmetry: the full-space
-    /// states it stands for (`ModuleSymmetry.orbitSize(of:)`).
+    /// The full-space states `state` stands for: the size of its orbit under
+    /// module symmetry (`ModuleSymmetry.orbitSize(of:)`) times the loader
+    /// states its merged modules stand for (`MergedLoaderSteps.representedStates(by:)`).
+    /// The orbit's states hold as many merged modules LIVE as `state` does.
     public func representedStates(by state: State) -> Double {
-        tables.moduleSymmetry.orbitSize(of: state)
+        (foldsModules ? tables.moduleSymmetry.orbitSize(of: state) : 1)
+            * (mergesLoaderSteps ? tables.mergedLoaderSteps.representedStates(by: state) : 1)
     }
 
     /// Events plus one per open outcome.
@@ -185,8 +207,10 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         repeat {
             var machine = Machine(
                 world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: failAt))
-            let result = machine.apply(event)
+            var result = machine.apply(event)
             if result == .disabled { break }
+            let follow = followUps[index]
+            if follow >= 0 && result == .done { result = machine.apply(decoded[Int(follow)]) }
             if result == .done || machine.ranCallback || machine.state != state {
                 // Module symmetry: store the orbit's representative. Task
                 // switches (the fast path) touch no module, so they keep it;
@@ -198,6 +222,21 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             if failAt == 0 { outcomes = machine.oracle.choicePoints }
             failAt += 1
         } while failAt <= outcomes
+    }
+
+    /// The second half of a merged module's `insmod` or `rmmod`
+    /// (`MergedLoaderSteps`), when `state` is where the first half, step
+    /// `action`, left it: the step and the properties it breaks. Nil for any
+    /// other step, and for a refused COMING notifier (the module is
+    /// UNLOADED again, init is closed).
+    func secondHalf(of action: UInt32, from state: State) -> (step: TraceStep<State>, violated: PropertySet)? {
+        guard let (event, _) = LivepatchEvent.decode(action), event.kind == .moduleComing || event.kind == .moduleExit,
+            tables.mergedLoaderSteps.isMerged[event.operand]
+        else { return nil }
+        let next = LivepatchEvent(event.kind == .moduleComing ? .moduleInit : .moduleGoing, event.operand)
+        var machine = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
+        guard machine.apply(next) == .done else { return nil }
+        return (TraceStep(action: next.code, state: machine.state), PropertySet(rawValue: machine.violated))
     }
 
     /// `progress`: a state with no transition.
@@ -238,14 +277,18 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     private final class Storage: @unchecked Sendable {
         let codes: UnsafeMutablePointer<UInt32>
         let events: UnsafeMutablePointer<LivepatchEvent>
+        let followUps: UnsafeMutablePointer<Int32>
         init(count: Int) {
             codes = .allocate(capacity: max(count, 1))
             events = .allocate(capacity: max(count, 1))
             events.initialize(repeating: LivepatchEvent(.complete), count: max(count, 1))
+            followUps = .allocate(capacity: max(count, 1))
+            followUps.initialize(repeating: -1, count: max(count, 1))
         }
         deinit {
             codes.deallocate()
             events.deallocate()
+            followUps.deallocate()
         }
     }
 }

@@ -39,9 +39,9 @@ extension CompiledWorld {
                 var result = VerificationResult(report: report, world: model.world, modelName: modelName)
                 let world = model.world
                 result.reduction = ReductionSummary(
-                    name: world.reductionName, classes: world.interchangeableModules,
+                    name: world.reductionName, classes: world.interchangeableModules, mergedModules: world.mergedModules,
                     fullStates: report.fullSpace?.states, fullTransitions: report.fullSpace?.transitions,
-                    shortestTraces: true)
+                    shortestTraces: world.keepsShortestTraces)
                 return result
             }
         }
