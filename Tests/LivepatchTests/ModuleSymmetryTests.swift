@@ -5,7 +5,7 @@ import XCTest
 
 @testable import Livepatch
 
-/// Symmetry over interchangeable modules (`ModuleSymmetry`, `Reduction.auto`).
+/// Symmetry over interchangeable modules (`ModuleSymmetry`, `Reduction.moduleSymmetry`).
 ///
 /// The reduction is sound when swapping two members' parts of a state swaps
 /// the parts of every successor, with the same properties broken. The
@@ -18,7 +18,7 @@ final class ModuleSymmetryTests: XCTestCase {
 
     func testClassesFollowTheRule() throws {
         func classes(_ text: String) throws -> [[String]] {
-            CompiledWorld(try ModelParser.parse(text, file: "t.klp"), symmetry: true, reduction: .auto).interchangeableModules
+            CompiledWorld(try ModelParser.parse(text, file: "t.klp"), symmetry: true, reduction: .moduleSymmetry).interchangeableModules
         }
         let alike = """
             module a
@@ -66,7 +66,7 @@ final class ModuleSymmetryTests: XCTestCase {
             let text = RandomWorld.text(&random, interchangeable: true)
             let world = try ModelParser.parse(text, file: "random-\(round).klp")
             for symmetry in [true, false] {
-                let compiled = CompiledWorld(world, symmetry: symmetry, reduction: .auto)
+                let compiled = CompiledWorld(world, symmetry: symmetry, reduction: .moduleSymmetry)
                 guard !compiled.interchangeableModules.isEmpty else { continue }
                 let problems = try compiled.withModel(SwapCheck(budget: 800))
                 XCTAssertEqual(problems.differences, [], "world \(round), symmetry \(symmetry):\n\(text)")
@@ -85,7 +85,7 @@ final class ModuleSymmetryTests: XCTestCase {
         }
 
         func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> (differences: [String], states: Int) {
-            let plain = LivepatchModel<State>(world: model.world, foldingModules: false)
+            let plain = LivepatchModel<State>(world: model.world, reducing: false)
             let symmetry = model.world.tables.pointee.moduleSymmetry
             var sink = SuccessorSink<State>(capacity: plain.maxSuccessors)
             defer { sink.deallocate() }
@@ -155,7 +155,7 @@ final class ModuleSymmetryTests: XCTestCase {
                 options.checked = world.propertiesToCheck()
                 let full = try CompiledWorld(world, symmetry: symmetry, reduction: .none).verify(options: options, modelName: "m")
                 guard full.statistics.complete else { continue }
-                let reduced = try CompiledWorld(world, symmetry: symmetry, reduction: .auto).verify(options: options, modelName: "m")
+                let reduced = try CompiledWorld(world, symmetry: symmetry, reduction: .moduleSymmetry).verify(options: options, modelName: "m")
                 compared += 1
                 let context = "world \(round), symmetry \(symmetry):\n\(text)"
                 XCTAssertEqual(reduced.verdict, full.verdict, context)
@@ -193,7 +193,7 @@ final class ModuleSymmetryTests: XCTestCase {
             let world = try ModelParser.parse(text, file: "random-\(round).klp")
             var options = SearchOptions(threads: 1, maxStates: 20_000)
             options.checked = world.propertiesToCheck()
-            let result = try CompiledWorld(world, symmetry: round % 2 == 0, reduction: .auto).verify(options: options, modelName: "m")
+            let result = try CompiledWorld(world, symmetry: round % 2 == 0, reduction: .moduleSymmetry).verify(options: options, modelName: "m")
             guard result.reduction?.name == "module-symmetry" else { continue }
             for counterexample in result.violations + result.findings {
                 guard let scenario = counterexample.trace.scenario else { continue }
@@ -215,7 +215,7 @@ final class ModuleSymmetryTests: XCTestCase {
             .appendingPathComponent("Models/scale/cumulative-series-m10.klp.in")
         let world = try ModelParser.parse(String(contentsOf: url, encoding: .utf8), file: "series.klp")
         XCTAssertEqual(
-            CompiledWorld(world, symmetry: true, reduction: .auto).interchangeableModules, [(2...10).map { "mod\($0)" }])
+            CompiledWorld(world, symmetry: true, reduction: .moduleSymmetry).interchangeableModules, [(2...10).map { "mod\($0)" }])
     }
 
     /// The scale family's 6×6 world folds its odd and even modules.
@@ -224,7 +224,7 @@ final class ModuleSymmetryTests: XCTestCase {
             .appendingPathComponent("Models/scale/family/p6-m6.klp.in")
         let world = try ModelParser.parse(String(contentsOf: url, encoding: .utf8), file: "p6-m6.klp")
         XCTAssertEqual(
-            CompiledWorld(world, symmetry: true, reduction: .auto).interchangeableModules, [["mod2", "mod4", "mod6"], ["mod3", "mod5"]])
+            CompiledWorld(world, symmetry: true, reduction: .moduleSymmetry).interchangeableModules, [["mod2", "mod4", "mod6"], ["mod3", "mod5"]])
     }
 }
 
