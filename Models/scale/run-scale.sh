@@ -8,7 +8,7 @@
 #                                        (default: 4x4 5x4 5x5)
 #   KLP_FAMILY_RUNS="auto:auto" Models/scale/run-scale.sh
 #                                        the family table's runs, REDUCTION:VISITED
-#                                        (default: none:auto none:tree auto:auto)
+#                                        (default: none:auto none:tree module-symmetry:auto auto:auto)
 #
 # Every number comes from `klpcheck verify --format json` in this run.
 set -euo pipefail
@@ -31,8 +31,8 @@ PY
 }
 
 RATES="$WORK/rates.txt"
-row() {  # model symmetry threads [visited]
-    python3 - "$1" "$2" "$3" "$(verify "$1" "$2" "$3" "${4:-auto}")" "$RATES" <<'PY'
+row() {  # model symmetry threads [visited]: the full space (--reduction none), for the speed per state
+    python3 - "$1" "$2" "$3" "$(verify "$1" "$2" "$3" "${4:-auto}" none)" "$RATES" <<'PY'
 import json, sys
 path, symmetry, threads, data, rates = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), sys.argv[5]
 print(f"| `{path}` | {symmetry} | {data['visited']} | {threads} | {data['states']:,} | {data['transitions']:,} | {data['depth']} | "
@@ -44,7 +44,7 @@ PY
 
 echo "## Livepatch scale models"
 echo
-echo "Command: \`Models/scale/run-scale.sh\` (called by \`Models/bench/run-bench.sh\`); \`klpcheck verify MODEL --symmetry off --threads T\`."
+echo "Command: \`Models/scale/run-scale.sh\` (called by \`Models/bench/run-bench.sh\`); \`klpcheck verify MODEL --symmetry off --reduction none --threads T\` (the full space: the speed per state)."
 echo "Seconds and states/s cover the breadth-first search; the progress fixpoint runs after it."
 echo
 echo "| model | symmetry | visited | threads | states | transitions | depth | seconds | states/s | bytes/state | peak RSS MiB | verdict |"
@@ -80,7 +80,7 @@ echo
 # gate does not walk them; verified here from a temporary copy.
 echo "## The scale family"
 echo
-echo "Worlds of \`Models/scale/family/generate.sh\`: P patches (the last \`replace\`), M modules (the first busy), 3 tasks, a may-fail \`pre_patch\` on vmlinux in every patch, objects on every other module; \`klpcheck verify WORLD --symmetry off --reduction R --threads T\`, all properties. \`--reduction auto\` folds the modules declared alike (the even ones, and the odd ones after the busy first: 5×4 folds {mod2, mod4}); \`full states\` is the full space's size it computes from the orbits. Seconds cover the search; total seconds include the \`progress\` fixpoint."
+echo "Worlds of \`Models/scale/family/generate.sh\`: P patches (the last \`replace\`), M modules (the first busy), 3 tasks, a may-fail \`pre_patch\` on vmlinux in every patch, objects on every other module; \`klpcheck verify WORLD --symmetry off --reduction R --threads T\`, all properties. \`--reduction module-symmetry\` folds the modules declared alike (the even ones, and the odd ones after the busy first: 5×4 folds {mod2, mod4}); \`auto\` also runs \`insmod\` and \`rmmod\` of every module that is not busy as one step each; \`full states\` is the full space's size each computes from its weights. Seconds cover the search; total seconds include the \`progress\` fixpoint."
 echo
 echo "| world | reduction | visited | threads | states | full states | transitions | seconds | total seconds | states/s | bytes/state | peak RSS MiB | verdict |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -89,7 +89,7 @@ for size in ${KLP_FAMILY:-4x4 5x4 5x5}; do
     src="$WORK/family/p${size%x*}-m${size#*x}.klp.in"
     mv "$src" "${src%.in}"
     # The full space over the default set and over tree compression, then module symmetry.
-    for variant in ${KLP_FAMILY_RUNS:-none:auto none:tree auto:auto}; do
+    for variant in ${KLP_FAMILY_RUNS:-none:auto none:tree module-symmetry:auto auto:auto}; do
         reduction=${variant%:*} visited=${variant#*:}
         for threads in 1 2; do
             python3 - "$size" "$reduction" "$threads" "$(verify "${src%.in}" off "$threads" "$visited" "$reduction")" <<'PY'
@@ -107,7 +107,7 @@ echo
 # Issue 16's series: three cumulative versions on vmlinux and 10 modules.
 echo "## The cumulative series on 10 modules"
 echo
-echo "\`Models/scale/cumulative-series-m10.klp.in\` (3 \`replace\` versions with \`klp_state\` 1 at versions 1 to 3, vmlinux and 10 modules, the first busy, 3 tasks; 168 bits): \`klpcheck verify WORLD --threads 2\` with \`--reduction auto\`, which folds its nine alike modules. The full space is far beyond a full search; its size comes from the orbits."
+echo "\`Models/scale/cumulative-series-m10.klp.in\` (3 \`replace\` versions with \`klp_state\` 1 at versions 1 to 3, vmlinux and 10 modules, the first busy, 3 tasks; 168 bits): \`klpcheck verify WORLD --threads 2\` with \`--reduction auto\`, which folds its nine alike modules and merges the loader steps of those nine (mod1 is busy). The full space is far beyond a full search; its size comes from the orbits."
 echo
 echo "| world | threads | states | full states | transitions | seconds | total seconds | bytes/state | peak RSS MiB | verdict |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -134,7 +134,7 @@ world() {  # tasks patches modules
     } >"$file"
     echo "$file"
 }
-count() { "$KLP" verify "$1" --symmetry "$2" --threads 2 --quiet --format json | python3 -c "import json,sys; print(f\"{json.load(sys.stdin)['states']:,}\")"; }
+count() { "$KLP" verify "$1" --symmetry "$2" --reduction none --threads 2 --quiet --format json | python3 -c "import json,sys; print(f\"{json.load(sys.stdin)['states']:,}\")"; }
 
 echo "## How the state space grows"
 echo

@@ -24,7 +24,8 @@ final class LibraryVerdictTests: XCTestCase {
         var options = SearchOptions()
         options.threads = 1
         options.maxStates = maxStates
-        let result = try ModelParser.parse(contentsOf: path).verify(options: options, modelName: path)
+        // The command line's default reduction, so that both explore the same space.
+        let result = try ModelParser.parse(contentsOf: path).verify(reduction: .auto, options: options, modelName: path)
 
         let arguments = ["verify", path, "--threads", "1", "--format", "json"]
             + (maxStates.map { ["--max-states", "\($0)"] } ?? [])

@@ -35,7 +35,9 @@ final class WideWorldEndToEndTests: XCTestCase {
 
     /// 16 patches whose vmlinux pre_patch always fails, each with objects on
     /// 6 modules: 563 bits, 9 words, so the 16-word state; no patch ever
-    /// loads, so the space is the modules' 4^6 loader states, searched whole.
+    /// loads, so the space is the modules' 4^6 loader states, searched whole
+    /// with `--reduction none`; by default each module's insmod and rmmod
+    /// are one step each, leaving 2^6 states that stand for the 4^6.
     func testVerifyCompletesInSixteenWords() throws {
         let text = "tasks 1\n" + (1...6).map { "module mod\($0)\n" }.joined()
             + (1...16).map { p in
@@ -43,15 +45,24 @@ final class WideWorldEndToEndTests: XCTestCase {
                     + (1...6).map { "  object mod\($0): pre_patch post_patch pre_unpatch post_unpatch\n" }.joined()
             }.joined() + "check all\nexpect pass\n"
         let path = try modelFile("refused-series.klp", text)
-        let run = try Tool.run(["verify", path, "--quiet", "--format", "json"], timeout: 300)
+        let run = try Tool.run(["verify", path, "--reduction", "none", "--quiet", "--format", "json"], timeout: 300)
         check(run, exits: 0, "verify")
         let json = try run.json()
         XCTAssertEqual(json["states"] as? Int, 4096)
         XCTAssertEqual(json["complete"] as? Bool, true)
         XCTAssertEqual(json["verdict"] as? String, "pass")
+        let merged = try Tool.run(["verify", path, "--quiet", "--format", "json"], timeout: 300)
+        check(merged, exits: 0, "verify")
+        let reduced = try merged.json()
+        XCTAssertEqual(reduced["states"] as? Int, 64)
+        XCTAssertEqual((reduced["reduction"] as? [String: Any])?["fullStates"] as? Int, 4096)
+        XCTAssertEqual(reduced["verdict"] as? String, "pass")
         let summary = try Tool.run(["verify", path, "--max-states", "1"])
         check(summary, exits: 3, "verify --max-states 1")
-        XCTAssertTrue(summary.stdout.contains("; symmetry: on; state: 563 bits in 9 words\n"), summary.stdout)
+        XCTAssertTrue(
+            summary.stdout.contains(
+                "; symmetry: on; state: 563 bits in 9 words; insmod and rmmod as one step each: mod1, mod2, mod3, mod4, mod5, mod6\n"),
+            summary.stdout)
     }
 
     /// Every limit at once (1,263 bits, 20 words, run as 32): a bounded
