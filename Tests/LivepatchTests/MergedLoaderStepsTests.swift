@@ -41,6 +41,23 @@ final class MergedLoaderStepsTests: XCTestCase {
         XCTAssertEqual(CompiledWorld(contracts, symmetry: true, reduction: .auto).mergedModules, [])
     }
 
+    /// One module and nothing else: the full space is its four loader
+    /// states in a cycle (4 states, 4 steps); merged, UNLOADED and LIVE
+    /// remain, LIVE standing for COMING, LIVE and GOING, and its one step
+    /// (rmmod) for their three.
+    func testOneModuleFoldsItsFourLoaderStatesIntoTwo() throws {
+        let world = try ModelParser.parse("tasks 1\nmodule a\npatch p\n  object vmlinux: post_patch\ncheck loaded-only\n", file: "one.klp")
+        var options = SearchOptions(threads: 1)
+        options.checked = world.propertiesToCheck()
+        let full = try CompiledWorld(world, symmetry: true, reduction: .none).verify(options: options, modelName: "one")
+        let merged = try CompiledWorld(world, symmetry: true, reduction: .auto).verify(options: options, modelName: "one")
+        XCTAssertEqual(merged.statistics.states * 2, full.statistics.states)
+        XCTAssertEqual(merged.reduction?.fullStates, full.statistics.states)
+        XCTAssertEqual(merged.reduction?.fullTransitions, full.statistics.transitions)
+        XCTAssertEqual(merged.reduction?.name, "merged-loader-steps")
+        XCTAssertEqual(merged.reduction?.mergedModules, ["a"])
+    }
+
     // MARK: The rule, state by state
 
     /// On every reachable state of random worlds (searched without any
