@@ -67,7 +67,8 @@ final class LostUpdateExampleTests: XCTestCase {
     /// `both-finish` holds. The same with every visited set and thread count.
     func testTheArticlesCountsAndTrace() throws {
         for (visited, threads) in [(VisitedKind.auto, 1), (.bitmap, 2), (.hash, 1), (.hash, 2)] {
-            let report = try Explorer.explore(LostUpdate(), options: SearchOptions(threads: threads, visited: visited))
+            let report = try Explorer.explore(
+                AnyTransitionSystem(LostUpdate()), options: SearchOptions(threads: threads, visited: visited))
             let statistics = report.statistics
             XCTAssertEqual(statistics.states, 13, "\(visited), \(threads) threads")
             XCTAssertEqual(statistics.transitions, 14)

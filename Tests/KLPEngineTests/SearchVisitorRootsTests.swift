@@ -23,7 +23,8 @@ final class SearchVisitorRootsTests: XCTestCase {
         let collector = RecordingVisitor()
         // Nothing checked: the search still shows what the model emitted.
         let report = try Explorer.exploreOverHashSet(
-            WrappingCounter(), options: SearchOptions(threads: 1, visited: .hash, checked: []), visitor: collector)
+            AnyTransitionSystem(WrappingCounter()), options: SearchOptions(threads: 1, visited: .hash, checked: []),
+            visitor: collector)
         XCTAssertEqual(report.statistics.states, 5)
         XCTAssertEqual(collector.steps.count, 10)
         let wrapping = collector.steps.filter { !$0.violating.isEmpty }.map { "\($0.source)+\($0.action)" }
@@ -38,7 +39,8 @@ final class SearchVisitorRootsTests: XCTestCase {
         for threads in [1, 2] {
             let collector = RecordingVisitor()
             let report = try Explorer.exploreOverHashSet(
-                model, options: SearchOptions(threads: threads, visited: .hash, maxStates: 2_492), visitor: collector)
+                AnyTransitionSystem(model), options: SearchOptions(threads: threads, visited: .hash, maxStates: 2_492),
+                visitor: collector)
             XCTAssertNil(report.statistics.limit, "\(threads) threads")
             XCTAssertEqual(report.statistics.states, 2_492)
             XCTAssertEqual(collector.states.count, 2_492)
@@ -54,7 +56,8 @@ final class SearchVisitorRootsTests: XCTestCase {
         for root: UInt64 in [0, 3] {
             let collector = RecordingVisitor()
             let report = try Explorer.exploreOverHashSet(
-                RootedSystem(model, from: [root]), options: SearchOptions(threads: 1, visited: .hash, checked: []),
+                AnyTransitionSystem(RootedSystem(model, from: [root])),
+                options: SearchOptions(threads: 1, visited: .hash, checked: []),
                 visitor: collector)
             XCTAssertEqual(collector.states.first?.state, root, "the root is the first state stored")
             XCTAssertEqual(report.statistics.states, 5)
@@ -81,7 +84,8 @@ final class SearchVisitorRootsTests: XCTestCase {
         }
         let collector = RecordingVisitor()
         let report = try Explorer.exploreOverHashSet(
-            RootedSystem(lock, from: [root]), options: SearchOptions(threads: 1, visited: .hash), visitor: collector)
+            AnyTransitionSystem(RootedSystem(lock, from: [root])), options: SearchOptions(threads: 1, visited: .hash),
+            visitor: collector)
         XCTAssertEqual(Set(collector.states.map(\.state)), seen)
         XCTAssertEqual(report.statistics.states, UInt64(seen.count))
         XCTAssertEqual(report.statuses, [.holds])

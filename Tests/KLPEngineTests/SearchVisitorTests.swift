@@ -46,7 +46,7 @@ final class SearchVisitorTests: XCTestCase {
             for visited: VisitedKind in [.hash, .bitmap] {
                 let visitor = RecordingVisitor()
                 let report = try Explorer.explore(
-                    model, options: SearchOptions(threads: threads, visited: visited), visitor: visitor)
+                    AnyTransitionSystem(model), options: SearchOptions(threads: threads, visited: visited), visitor: visitor)
                 let what = "\(threads) threads, \(visited)"
                 XCTAssertEqual(report.statuses, [.holds], what)
                 XCTAssertEqual(visitor.states.count, 2_492, what)
@@ -68,7 +68,8 @@ final class SearchVisitorTests: XCTestCase {
         // second search, which the visitor must not see.
         let model = try XCTUnwrap(FilterLockModel(processes: 3, bug: true))
         let visitor = RecordingVisitor()
-        let report = try Explorer.exploreOverHashSet(model, options: SearchOptions(threads: 1, visited: .hash), visitor: visitor)
+        let report = try Explorer.exploreOverHashSet(
+            AnyTransitionSystem(model), options: SearchOptions(threads: 1, visited: .hash), visitor: visitor)
         XCTAssertNotNil(report.statuses.first?.trace)
         XCTAssertEqual(UInt64(visitor.states.count), report.statistics.states)
         XCTAssertEqual(Set(visitor.states.map(\.state)).count, visitor.states.count, "no state twice")
