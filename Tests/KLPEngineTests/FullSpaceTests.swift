@@ -10,7 +10,7 @@ final class FullSpaceTests: XCTestCase {
     /// steps. Folded, a state keeps the dials sorted, one state per multiset
     /// of positions; its orbit is n! over the factorials of equal runs.
     /// With `badPosition`, an invariant fails when every dial shows it.
-    struct Dials: TransitionSystem {
+    struct Dials: SearchedAsAnyTransitionSystem {
         typealias State = UInt64
         var dials: Int
         var folds: Bool

@@ -4,7 +4,7 @@ import XCTest
 
 /// A counter modulo 5 that steps up by one or two; a step that wraps past 4
 /// breaks the step property `wrap`.
-private struct WrappingCounter: TransitionSystem {
+private struct WrappingCounter: SearchedAsAnyTransitionSystem {
     var properties: [PropertyDescriptor] { [PropertyDescriptor(name: "wrap", kind: .step)] }
     var maxSuccessors: Int { 2 }
     func initialStates(into sink: inout SuccessorSink<UInt64>) { sink.emit(0, action: 0) }
