@@ -123,8 +123,7 @@ final class FilterLockTests: XCTestCase {
         bitstateLog2Bits: Int = 31
     ) throws -> SearchReport<UInt64> {
         let model = try XCTUnwrap(FilterLockModel(processes: n, bug: bug))
-        return try Explorer.explore(
-            model,
+        return try model.explore(
             options: SearchOptions(
                 threads: threads, visited: visited, checked: checked, bitstateLog2Bits: bitstateLog2Bits))
     }
@@ -200,7 +199,7 @@ final class FilterLockTests: XCTestCase {
     func testBugN4ShortestCounterexampleIsDeterministicAndReplays() throws {
         let model = try XCTUnwrap(FilterLockModel(processes: 4, bug: true))
         let runs = try [1, 2, 2].map { threads in
-            try Explorer.explore(model, options: SearchOptions(threads: threads, visited: .hash))
+            try model.explore(options: SearchOptions(threads: threads, visited: .hash))
         }
         let traces = try runs.map { run -> Trace<UInt64> in
             XCTAssertEqual(run.statuses.count, 1)

@@ -10,7 +10,7 @@ final class FullSpaceTests: XCTestCase {
     /// steps. Folded, a state keeps the dials sorted, one state per multiset
     /// of positions; its orbit is n! over the factorials of equal runs.
     /// With `badPosition`, an invariant fails when every dial shows it.
-    struct Dials: TransitionSystem {
+    struct Dials: SearchedAsAnyTransitionSystem {
         typealias State = UInt64
         var dials: Int
         var folds: Bool
@@ -61,7 +61,8 @@ final class FullSpaceTests: XCTestCase {
     }
 
     func testWithoutFoldingTheFullSpaceIsWhatTheSearchStored() throws {
-        let report = try Explorer.explore(Dials(dials: 4, folds: false), options: options(threads: 1))
+        let report = try Explorer.exploreOverHashSet(
+            AnyTransitionSystem(Dials(dials: 4, folds: false)), options: options(threads: 1))
         XCTAssertEqual(report.statistics.states, 81)
         XCTAssertEqual(report.statistics.transitions, 324)
         XCTAssertEqual(report.fullSpace, SpaceSize(states: 81, transitions: 324))
@@ -69,7 +70,8 @@ final class FullSpaceTests: XCTestCase {
 
     func testFoldedStatesCountTheirOrbitsOnEveryThreadCountAndSet() throws {
         for (dials, threads, visited) in [(4, 1, VisitedKind.hash), (5, 2, .hash), (6, 2, .tree), (6, 1, .bitmap)] {
-            let report = try Explorer.explore(Dials(dials: dials, folds: true), options: options(threads: threads, visited: visited))
+            let report = try Explorer.explore(
+                AnyTransitionSystem(Dials(dials: dials, folds: true)), options: options(threads: threads, visited: visited))
             // Multisets of `dials` positions out of three: C(dials + 2, 2).
             XCTAssertEqual(report.statistics.states, UInt64((dials + 2) * (dials + 1) / 2), "\(dials) dials")
             var full = UInt64(1)
@@ -81,25 +83,27 @@ final class FullSpaceTests: XCTestCase {
     func testARootedSystemWeighsAsItsBaseDoes() throws {
         let rooted = RootedSystem(Dials(dials: 5, folds: true), from: [0])
         XCTAssertTrue(rooted.foldsStates)
-        let report = try Explorer.explore(rooted, options: options(threads: 2))
+        let report = try Explorer.exploreOverHashSet(AnyTransitionSystem(rooted), options: options(threads: 2))
         XCTAssertEqual(report.fullSpace, SpaceSize(states: 243, transitions: 5 * 243))
     }
 
     func testASearchThatStopsAtItsViolationDoesNotKnowTheFullSpace() throws {
         // Every dial at 1 is reached at level 4 of 9: the search stops there.
-        let report = try Explorer.explore(Dials(dials: 4, folds: true, badPosition: 1), options: options(threads: 1))
+        let report = try Explorer.exploreOverHashSet(
+            AnyTransitionSystem(Dials(dials: 4, folds: true, badPosition: 1)), options: options(threads: 1))
         XCTAssertTrue(report.hasViolation)
         XCTAssertTrue(report.statistics.complete)
         XCTAssertLessThan(report.statistics.depth, 8)
         XCTAssertNil(report.fullSpace)
         // Unfolded too: the states stored are not the whole space.
-        XCTAssertNil(try Explorer.explore(Dials(dials: 4, folds: false, badPosition: 1), options: options(threads: 2)).fullSpace)
+        let unfolded = AnyTransitionSystem(Dials(dials: 4, folds: false, badPosition: 1))
+        XCTAssertNil(try Explorer.exploreOverHashSet(unfolded, options: options(threads: 2)).fullSpace)
     }
 
     func testASearchStoppedByALimitDoesNotKnowTheFullSpace() throws {
         var limited = options(threads: 1)
         limited.maxStates = 10
-        let report = try Explorer.explore(Dials(dials: 4, folds: true), options: limited)
+        let report = try Explorer.exploreOverHashSet(AnyTransitionSystem(Dials(dials: 4, folds: true)), options: limited)
         XCTAssertEqual(report.statistics.limit, .states)
         XCTAssertNil(report.fullSpace)
     }

@@ -5,7 +5,7 @@ import KLPTestSupport
 /// each state's successors in emission order, and one goal set per
 /// possibility property. For the tests of the possibility check, which
 /// compare the engine with `GraphSystem.reference`.
-struct GraphSystem: TransitionSystem {
+struct GraphSystem: SearchedAsAnyTransitionSystem {
     typealias State = UInt64
 
     /// One step: its action and its target state.

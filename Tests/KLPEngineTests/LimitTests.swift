@@ -4,7 +4,7 @@ import XCTest
 
 final class LimitTests: XCTestCase {
     private func explore(_ n: Int, _ options: SearchOptions) throws -> SearchReport<UInt64> {
-        try Explorer.explore(try XCTUnwrap(FilterLockModel(processes: n)), options: options)
+        try XCTUnwrap(FilterLockModel(processes: n)).explore(options: options)
     }
 
     private func checkStopped(

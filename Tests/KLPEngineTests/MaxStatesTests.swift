@@ -14,7 +14,7 @@ final class MaxStatesTests: XCTestCase {
     static let states: UInt64 = 2_492
 
     private func explore(_ options: SearchOptions) throws -> SearchReport<UInt64> {
-        try Explorer.explore(try XCTUnwrap(FilterLockModel(processes: 3)), options: options)
+        try XCTUnwrap(FilterLockModel(processes: 3)).explore(options: options)
     }
 
     func testALimitEqualToTheStateCountCompletes() throws {
@@ -49,12 +49,12 @@ final class MaxStatesTests: XCTestCase {
     /// and complete exactly when the limit is at least the count.
     func testEveryLimitStoresExactlyThatMany() throws {
         let model = try XCTUnwrap(FilterLockModel(processes: 2))
-        let full = try Explorer.explore(model, options: SearchOptions(threads: 1, visited: .hash))
+        let full = try model.explore(options: SearchOptions(threads: 1, visited: .hash))
         let count = full.statistics.states
         XCTAssertTrue(full.statistics.complete)
         for limit in 1...(count + 1) {
             for threads in [1, 2] {
-                let report = try Explorer.explore(model, options: SearchOptions(threads: threads, visited: .hash, maxStates: limit))
+                let report = try model.explore(options: SearchOptions(threads: threads, visited: .hash, maxStates: limit))
                 let what = "limit \(limit) of \(count), \(threads) threads"
                 XCTAssertEqual(report.statistics.states, min(limit, count), what)
                 XCTAssertEqual(report.statistics.complete, limit >= count, what)

@@ -16,7 +16,8 @@ final class PossibilityCheckTests: XCTestCase {
         -> SearchReport<UInt64>
     {
         try Explorer.explore(
-            system, options: SearchOptions(threads: threads, visited: visited, maxStates: maxStates, bitstateLog2Bits: 16))
+            AnyTransitionSystem(system),
+            options: SearchOptions(threads: threads, visited: visited, maxStates: maxStates, bitstateLog2Bits: 16))
     }
 
     /// Hundreds of random systems (fixed seeds): the engine's states,

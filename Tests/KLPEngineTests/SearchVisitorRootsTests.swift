@@ -1,33 +1,10 @@
 import FilterLock
-import Foundation
 import KLPEngine
 import XCTest
 
-/// Collects the steps and states a search shows it, behind a lock.
-private final class StepCollector: SearchVisitor, @unchecked Sendable {
-    struct Step: Hashable {
-        var source: UInt64
-        var action: UInt32
-        var target: UInt64
-        var violating: PropertySet
-    }
-
-    private let lock = NSLock()
-    private(set) var states: [UInt64] = []
-    private(set) var steps: [Step] = []
-
-    func visitState(_ state: UInt64, level: Int, worker: Int) {
-        lock.withLock { states.append(state) }
-    }
-
-    func visitTransition(from source: UInt64, action: UInt32, to target: UInt64, violating: PropertySet, worker: Int) {
-        lock.withLock { steps.append(Step(source: source, action: action, target: target, violating: violating)) }
-    }
-}
-
 /// A counter modulo 5 that steps up by one or two; a step that wraps past 4
 /// breaks the step property `wrap`.
-private struct WrappingCounter: TransitionSystem {
+private struct WrappingCounter: SearchedAsAnyTransitionSystem {
     var properties: [PropertyDescriptor] { [PropertyDescriptor(name: "wrap", kind: .step)] }
     var maxSuccessors: Int { 2 }
     func initialStates(into sink: inout SuccessorSink<UInt64>) { sink.emit(0, action: 0) }
@@ -43,10 +20,11 @@ private struct WrappingCounter: TransitionSystem {
 /// a search started from given states (`RootedSystem`).
 final class SearchVisitorRootsTests: XCTestCase {
     func testTheVisitorSeesTheStepPropertiesEachStepBreaks() throws {
-        let collector = StepCollector()
+        let collector = RecordingVisitor()
         // Nothing checked: the search still shows what the model emitted.
-        let report = try Explorer.explore(
-            WrappingCounter(), options: SearchOptions(threads: 1, visited: .hash, checked: []), visitor: collector)
+        let report = try Explorer.exploreOverHashSet(
+            AnyTransitionSystem(WrappingCounter()), options: SearchOptions(threads: 1, visited: .hash, checked: []),
+            visitor: collector)
         XCTAssertEqual(report.statistics.states, 5)
         XCTAssertEqual(collector.steps.count, 10)
         let wrapping = collector.steps.filter { !$0.violating.isEmpty }.map { "\($0.source)+\($0.action)" }
@@ -59,9 +37,10 @@ final class SearchVisitorRootsTests: XCTestCase {
         // (`expandNearLimit`): its steps must be shown there too.
         let model = try XCTUnwrap(FilterLockModel(processes: 3))
         for threads in [1, 2] {
-            let collector = StepCollector()
-            let report = try Explorer.explore(
-                model, options: SearchOptions(threads: threads, visited: .hash, maxStates: 2_492), visitor: collector)
+            let collector = RecordingVisitor()
+            let report = try Explorer.exploreOverHashSet(
+                AnyTransitionSystem(model), options: SearchOptions(threads: threads, visited: .hash, maxStates: 2_492),
+                visitor: collector)
             XCTAssertNil(report.statistics.limit, "\(threads) threads")
             XCTAssertEqual(report.statistics.states, 2_492)
             XCTAssertEqual(collector.states.count, 2_492)
@@ -75,11 +54,12 @@ final class SearchVisitorRootsTests: XCTestCase {
         // Every counter value reaches every other: from any root, all 5
         // (nothing checked, so no violated `wrap` ends the search early).
         for root: UInt64 in [0, 3] {
-            let collector = StepCollector()
-            let report = try Explorer.explore(
-                RootedSystem(model, from: [root]), options: SearchOptions(threads: 1, visited: .hash, checked: []),
+            let collector = RecordingVisitor()
+            let report = try Explorer.exploreOverHashSet(
+                AnyTransitionSystem(RootedSystem(model, from: [root])),
+                options: SearchOptions(threads: 1, visited: .hash, checked: []),
                 visitor: collector)
-            XCTAssertEqual(collector.states.first, root, "the root is the first state stored")
+            XCTAssertEqual(collector.states.first?.state, root, "the root is the first state stored")
             XCTAssertEqual(report.statistics.states, 5)
             XCTAssertEqual(report.statistics.transitions, 10)
         }
@@ -102,10 +82,11 @@ final class SearchVisitorRootsTests: XCTestCase {
             lock.successors(of: state, into: &sink)
             for index in 0..<sink.count where seen.insert(sink.state(at: index)).inserted { frontier.append(sink.state(at: index)) }
         }
-        let collector = StepCollector()
-        let report = try Explorer.explore(
-            RootedSystem(lock, from: [root]), options: SearchOptions(threads: 1, visited: .hash), visitor: collector)
-        XCTAssertEqual(Set(collector.states), seen)
+        let collector = RecordingVisitor()
+        let report = try Explorer.exploreOverHashSet(
+            AnyTransitionSystem(RootedSystem(lock, from: [root])), options: SearchOptions(threads: 1, visited: .hash),
+            visitor: collector)
+        XCTAssertEqual(Set(collector.states.map(\.state)), seen)
         XCTAssertEqual(report.statistics.states, UInt64(seen.count))
         XCTAssertEqual(report.statuses, [.holds])
     }

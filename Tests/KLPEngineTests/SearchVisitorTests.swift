@@ -1,38 +1,6 @@
 import FilterLock
-import Foundation
 import KLPEngine
 import XCTest
-
-/// Records every call a search makes to its visitor.
-private final class RecordingVisitor: SearchVisitor, @unchecked Sendable {
-    struct Step: Hashable {
-        var source: UInt64
-        var action: UInt32
-        var target: UInt64
-    }
-
-    let threads: Int
-    private let lock = NSLock()
-    private(set) var states: [(state: UInt64, level: Int)] = []
-    private(set) var steps: [Step] = []
-    private(set) var workers: Set<Int> = []
-
-    init(threads: Int) { self.threads = threads }
-
-    func visitState(_ state: UInt64, level: Int, worker: Int) {
-        lock.withLock {
-            states.append((state, level))
-            workers.insert(worker)
-        }
-    }
-
-    func visitTransition(from source: UInt64, action: UInt32, to target: UInt64, violating: PropertySet, worker: Int) {
-        lock.withLock {
-            steps.append(Step(source: source, action: action, target: target))
-            workers.insert(worker)
-        }
-    }
-}
 
 /// The engine's visiting hook: it sees each stored state once, at its BFS
 /// level, and each step the search fires once.
@@ -56,7 +24,8 @@ final class SearchVisitorTests: XCTestCase {
                 model.successors(of: state, into: &sink)
                 for index in 0..<sink.count {
                     let target = sink.state(at: index)
-                    steps.append(.init(source: state, action: sink.action(at: index), target: target))
+                    steps.append(
+                        .init(source: state, action: sink.action(at: index), target: target, violating: sink.violations(at: index)))
                     if levels[target] == nil {
                         levels[target] = level
                         next.append(target)
@@ -75,9 +44,9 @@ final class SearchVisitorTests: XCTestCase {
         XCTAssertEqual(plain.steps.count, 6_487)
         for threads in [1, 2] {
             for visited: VisitedKind in [.hash, .bitmap] {
-                let visitor = RecordingVisitor(threads: threads)
+                let visitor = RecordingVisitor()
                 let report = try Explorer.explore(
-                    model, options: SearchOptions(threads: threads, visited: visited), visitor: visitor)
+                    AnyTransitionSystem(model), options: SearchOptions(threads: threads, visited: visited), visitor: visitor)
                 let what = "\(threads) threads, \(visited)"
                 XCTAssertEqual(report.statuses, [.holds], what)
                 XCTAssertEqual(visitor.states.count, 2_492, what)
@@ -98,8 +67,9 @@ final class SearchVisitorTests: XCTestCase {
         // The buggy filter lock at N = 3 breaks mutex: traces are rebuilt by a
         // second search, which the visitor must not see.
         let model = try XCTUnwrap(FilterLockModel(processes: 3, bug: true))
-        let visitor = RecordingVisitor(threads: 1)
-        let report = try Explorer.explore(model, options: SearchOptions(threads: 1, visited: .hash), visitor: visitor)
+        let visitor = RecordingVisitor()
+        let report = try Explorer.exploreOverHashSet(
+            AnyTransitionSystem(model), options: SearchOptions(threads: 1, visited: .hash), visitor: visitor)
         XCTAssertNotNil(report.statuses.first?.trace)
         XCTAssertEqual(UInt64(visitor.states.count), report.statistics.states)
         XCTAssertEqual(Set(visitor.states.map(\.state)).count, visitor.states.count, "no state twice")

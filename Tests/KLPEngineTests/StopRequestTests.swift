@@ -6,7 +6,7 @@ import XCTest
 /// incomplete, nothing claimed.
 final class StopRequestTests: XCTestCase {
     private func explore(_ options: SearchOptions) throws -> SearchReport<UInt64> {
-        try Explorer.explore(try XCTUnwrap(FilterLockModel(processes: 4)), options: options)
+        try XCTUnwrap(FilterLockModel(processes: 4)).explore(options: options)
     }
 
     func testARequestMadeBeforeTheSearchStopsItAfterTheInitialState() throws {

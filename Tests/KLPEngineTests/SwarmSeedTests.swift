@@ -11,8 +11,8 @@ final class SwarmSeedTests: XCTestCase {
         let model = try XCTUnwrap(FilterLockModel(processes: 4, bug: true))
         var seeded = SearchOptions(threads: 1, visited: .hash)
         seeded.swarmSeed = 0x1234_5678_9abc_def0
-        let plain = try Explorer.explore(model, options: SearchOptions(threads: 1, visited: .hash))
-        let reordered = try Explorer.explore(model, options: seeded)
+        let plain = try model.explore(options: SearchOptions(threads: 1, visited: .hash))
+        let reordered = try model.explore(options: seeded)
         XCTAssertEqual(reordered.statistics.states, plain.statistics.states)
         XCTAssertEqual(reordered.statistics.transitions, plain.statistics.transitions)
         XCTAssertEqual(reordered.statistics.depth, 40)
@@ -21,7 +21,7 @@ final class SwarmSeedTests: XCTestCase {
         let passing = try XCTUnwrap(FilterLockModel(processes: 3, bug: false))
         var seededPass = SearchOptions(threads: 2, visited: .hash)
         seededPass.swarmSeed = 7
-        let whole = try Explorer.explore(passing, options: seededPass)
+        let whole = try passing.explore(options: seededPass)
         XCTAssertEqual(whole.statistics.states, 2_492)
         XCTAssertEqual(whole.statistics.transitions, 6_487)
         XCTAssertEqual(whole.statistics.depth, 47)

@@ -71,10 +71,10 @@ final class TreeVisitedSetTests: XCTestCase {
         _ type: Wide.Type, n: Int, bug: Bool = false, file: StaticString = #filePath, line: UInt = #line
     ) throws -> [String] {
         let model = WideFilterLock<Wide>(base: try XCTUnwrap(FilterLockModel(processes: n, bug: bug)))
-        let narrow = try Explorer.explore(model.base, options: SearchOptions(threads: 1, visited: .hash))
+        let narrow = try model.base.explore(options: SearchOptions(threads: 1, visited: .hash))
         var outcomes: [[String]] = []
         for threads in [1, 2] {
-            let hash = try Explorer.explore(model, options: SearchOptions(threads: threads, visited: .hash))
+            let hash = try Explorer.exploreOverHashSet(model, options: SearchOptions(threads: threads, visited: .hash))
             let tree = try Explorer.explore(model, options: SearchOptions(threads: threads, visited: .tree))
             XCTAssertEqual(tree.statistics.visited, .tree, file: file, line: line)
             XCTAssertEqual(outcome(tree), outcome(hash), "\(Wide.wordCount) words, \(threads) threads", file: file, line: line)
@@ -100,7 +100,7 @@ final class TreeVisitedSetTests: XCTestCase {
     /// state, as the hash set, with 1 and 2 threads.
     func testBugTracesEqualHash() throws {
         let model = WideFilterLock<PackedWords4>(base: try XCTUnwrap(FilterLockModel(processes: 3, bug: true)))
-        let reference = try Explorer.explore(model, options: SearchOptions(threads: 1, visited: .hash))
+        let reference = try Explorer.exploreOverHashSet(model, options: SearchOptions(threads: 1, visited: .hash))
         guard case .violated(let expected?) = reference.statuses[0] else { return XCTFail("the bug must be found") }
         for threads in [1, 2] {
             let tree = try Explorer.explore(model, options: SearchOptions(threads: threads, visited: .tree))
