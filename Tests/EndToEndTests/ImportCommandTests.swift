@@ -67,7 +67,7 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertEqual(run.stdout, try golden("callbacks-demo"))
         let verdict = try verify(run.stdout)
         XCTAssertEqual(verdict.status, 0)
-        XCTAssertEqual(verdict.verdict, "verdict: PASS: every checked property holds over all 144 reachable states")
+        XCTAssertEqual(verdict.verdict, "verdict: PASS: every checked property holds over all 36 reachable states")
     }
 
     func testReplacePatchWithTwoStatesGivenByMacros() throws {
@@ -95,7 +95,7 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertEqual(run.stdout, try golden("widget-resets"))
         let verdict = try verify(run.stdout)
         XCTAssertEqual(verdict.status, 0)
-        XCTAssertEqual(verdict.verdict, "verdict: PASS: every checked property holds over all 36 reachable states")
+        XCTAssertEqual(verdict.verdict, "verdict: PASS: every checked property holds over all 18 reachable states")
         let withContracts = try verify(Self.acceptingSuggestions(run.stdout))
         XCTAssertEqual(withContracts.status, 0)
         XCTAssertEqual(withContracts.verdict, "verdict: PASS: every checked property holds over all 43 reachable states")
@@ -198,7 +198,7 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertEqual(run.stdout, try golden("damaged"))
         let verdict = try verify(run.stdout)
         XCTAssertEqual(verdict.status, 0)
-        XCTAssertEqual(verdict.verdict, "verdict: PASS: every checked property holds over all 36 reachable states")
+        XCTAssertEqual(verdict.verdict, "verdict: PASS: every checked property holds over all 18 reachable states")
     }
 
     func testMalformedOptionsAreUsageErrors() throws {
