@@ -230,15 +230,7 @@ final class MergedLoaderStepsTests: XCTestCase {
             // Both known (complete searches), or both unknown (stopped early, every property violated).
             XCTAssertEqual(reduced.reduction?.fullStates, full.reduction?.fullStates, path)
             XCTAssertEqual(reduced.reduction?.fullTransitions, full.reduction?.fullTransitions, path)
-            for counterexample in reduced.violations + reduced.findings {
-                guard let scenario = counterexample.trace.scenario else { continue }
-                let run = try ScenarioRunner.run(try Scenario.parse(scenario, file: "trace.scn"), file: "trace.scn", world: world)
-                XCTAssertTrue(run.impossibleSteps.isEmpty, "\(path):\n\(scenario)")
-                XCTAssertTrue(
-                    (run.violations + run.findings).map(\.property.rawValue).contains(counterexample.property)
-                        || counterexample.property == LivepatchProperty.progress.rawValue,
-                    "\(path): the trace of \(counterexample.property) does not replay to it:\n\(scenario)")
-            }
+            for counterexample in reduced.violations + reduced.findings { try assertReplays(counterexample, in: world, path) }
         }
         XCTAssertGreaterThanOrEqual(merged, 9, "most shipped models have a module that is not busy")
     }
@@ -258,14 +250,7 @@ final class MergedLoaderStepsTests: XCTestCase {
             guard !compiled.mergedModules.isEmpty else { continue }
             let result = try compiled.verify(options: options, modelName: "m")
             for counterexample in result.violations + result.findings {
-                guard let scenario = counterexample.trace.scenario else { continue }
-                let run = try ScenarioRunner.run(try Scenario.parse(scenario, file: "trace.scn"), file: "trace.scn", world: world)
-                XCTAssertTrue(run.impossibleSteps.isEmpty, "world \(round):\n\(text)\n\(scenario)")
-                let reached = (run.violations + run.findings).map(\.property.rawValue)
-                XCTAssertTrue(
-                    reached.contains(counterexample.property) || counterexample.property == LivepatchProperty.progress.rawValue,
-                    "world \(round): the trace of \(counterexample.property) does not replay to it:\n\(text)\n\(scenario)")
-                replayed += 1
+                if try assertReplays(counterexample, in: world, "world \(round):\n\(text)") { replayed += 1 }
             }
         }
         XCTAssertGreaterThan(replayed, 30)

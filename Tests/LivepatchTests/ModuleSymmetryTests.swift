@@ -196,14 +196,7 @@ final class ModuleSymmetryTests: XCTestCase {
             let result = try CompiledWorld(world, symmetry: round % 2 == 0, reduction: .moduleSymmetry).verify(options: options, modelName: "m")
             guard result.reduction?.name == "module-symmetry" else { continue }
             for counterexample in result.violations + result.findings {
-                guard let scenario = counterexample.trace.scenario else { continue }
-                let run = try ScenarioRunner.run(try Scenario.parse(scenario, file: "trace.scn"), file: "trace.scn", world: world)
-                XCTAssertTrue(run.impossibleSteps.isEmpty, "world \(round):\n\(text)\n\(scenario)")
-                let reached = (run.violations + run.findings).map(\.property.rawValue)
-                XCTAssertTrue(
-                    reached.contains(counterexample.property) || counterexample.property == LivepatchProperty.progress.rawValue,
-                    "world \(round): the trace of \(counterexample.property) does not replay to it:\n\(text)\n\(scenario)")
-                replayed += 1
+                if try assertReplays(counterexample, in: world, "world \(round):\n\(text)") { replayed += 1 }
             }
         }
         XCTAssertGreaterThan(replayed, 20)
