@@ -83,12 +83,8 @@ final class MergedLoaderStepsTests: XCTestCase {
     struct AlikeCheck: LivepatchModelVisitor {
         var budget: Int
 
-        struct Step<State: PackedState>: Hashable {
-            var state: State
-            var violated: UInt64
-        }
-
         func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> (differences: [String], states: Int) {
+            typealias Step = ComparedStep<State>
             let plain = LivepatchModel<State>(world: model.world, reducing: false)
             let merged = model.world.tables.pointee.mergedLoaderSteps
             let loaded = [ModuleState.coming, ModuleState.live, ModuleState.going]
@@ -107,54 +103,48 @@ final class MergedLoaderStepsTests: XCTestCase {
                 return [EventKind.moduleInit, .moduleExit, .moduleGoing].contains(event.kind)
             }
             /// The steps of `state`, except module `module`'s own, up to every merged module's loaded state.
-            func steps(_ state: State, except module: Int) -> [Step<State>: Int] {
+            func steps(_ state: State, except module: Int) -> [Step: Int] {
                 sink.reset()
                 plain.successors(of: state, into: &sink)
-                var steps: [Step<State>: Int] = [:]
+                var steps: [Step: Int] = [:]
                 for index in 0..<sink.count where !isOwnLoaderStep(sink.action(at: index), of: module) {
                     steps[Step(state: alike(sink.state(at: index)), violated: sink.violations(at: index).rawValue), default: 0] += 1
                 }
                 return steps
             }
-            var seen: Set<State> = [.zero]
-            var frontier: [State] = [.zero]
             var differences: [String] = []
-            while !frontier.isEmpty && seen.count < budget && differences.count < 3 {
-                var next: [State] = []
-                for state in frontier {
-                    sink.reset()
-                    plain.successors(of: state, into: &sink)
-                    var successors: [State] = []
-                    for index in 0..<sink.count {
-                        successors.append(sink.state(at: index))
-                        // Init and exit of a merged module: only its state changes, nothing is broken.
-                        guard let (event, _) = LivepatchEvent.decode(sink.action(at: index)),
-                            event.kind == .moduleInit || event.kind == .moduleExit,
-                            merged.isMerged[event.operand]
-                        else { continue }
-                        var back = sink.state(at: index)
-                        back[model.world.tables.pointee.moduleState[event.operand]] =
-                            event.kind == .moduleInit ? ModuleState.coming : ModuleState.live
-                        if back != state || !sink.violations(at: index).isEmpty {
-                            differences.append("\(event.kind) of module \(event.operand) does more, from \(model.world.describe(state))")
-                        }
+            let states = walkReachableStates(budget: budget, while: { differences.count < 3 }) { (state: State) in
+                sink.reset()
+                plain.successors(of: state, into: &sink)
+                var successors: [State] = []
+                for index in 0..<sink.count {
+                    successors.append(sink.state(at: index))
+                    // Init and exit of a merged module: only its state changes, nothing is broken.
+                    guard let (event, _) = LivepatchEvent.decode(sink.action(at: index)),
+                        event.kind == .moduleInit || event.kind == .moduleExit,
+                        merged.isMerged[event.operand]
+                    else { continue }
+                    var back = sink.state(at: index)
+                    back[model.world.tables.pointee.moduleState[event.operand]] =
+                        event.kind == .moduleInit ? ModuleState.coming : ModuleState.live
+                    if back != state || !sink.violations(at: index).isEmpty {
+                        differences.append("\(event.kind) of module \(event.operand) does more, from \(model.world.describe(state))")
                     }
-                    for i in 0..<merged.count where state[merged.stateFields[i]] != ModuleState.unloaded {
-                        let module = Int(merged.modules[i])
-                        let mine = steps(state, except: module)
-                        for value in loaded where value != state[merged.stateFields[i]] {
-                            var other = state
-                            other[merged.stateFields[i]] = value
-                            if steps(other, except: module) != mine {
-                                differences.append("module \(module) \(value) differs from \(model.world.describe(state))")
-                            }
-                        }
-                    }
-                    for successor in successors where seen.insert(successor).inserted { next.append(successor) }
                 }
-                frontier = next
+                for i in 0..<merged.count where state[merged.stateFields[i]] != ModuleState.unloaded {
+                    let module = Int(merged.modules[i])
+                    let mine = steps(state, except: module)
+                    for value in loaded where value != state[merged.stateFields[i]] {
+                        var other = state
+                        other[merged.stateFields[i]] = value
+                        if steps(other, except: module) != mine {
+                            differences.append("module \(module) \(value) differs from \(model.world.describe(state))")
+                        }
+                    }
+                }
+                return successors
             }
-            return (differences, seen.count)
+            return (differences, states)
         }
     }
 

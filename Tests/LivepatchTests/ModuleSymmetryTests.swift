@@ -79,20 +79,16 @@ final class ModuleSymmetryTests: XCTestCase {
     struct SwapCheck: LivepatchModelVisitor {
         var budget: Int
 
-        struct Step<State: PackedState>: Hashable {
-            var state: State
-            var violated: UInt64
-        }
-
         func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> (differences: [String], states: Int) {
+            typealias Step = ComparedStep<State>
             let plain = LivepatchModel<State>(world: model.world, reducing: false)
             let symmetry = model.world.tables.pointee.moduleSymmetry
             var sink = SuccessorSink<State>(capacity: plain.maxSuccessors)
             defer { sink.deallocate() }
-            func successors(_ state: State) -> [Step<State>: Int] {
+            func successors(_ state: State) -> [Step: Int] {
                 sink.reset()
                 plain.successors(of: state, into: &sink)
-                var steps: [Step<State>: Int] = [:]
+                var steps: [Step: Int] = [:]
                 for index in 0..<sink.count {
                     steps[Step(state: sink.state(at: index), violated: sink.violations(at: index).rawValue), default: 0] += 1
                 }
@@ -109,28 +105,22 @@ final class ModuleSymmetryTests: XCTestCase {
                 }
                 return result
             }
-            var seen: Set<State> = [.zero]
-            var frontier: [State] = [.zero]
             var differences: [String] = []
-            while !frontier.isEmpty && seen.count < budget && differences.count < 3 {
-                var next: [State] = []
-                for state in frontier {
-                    let mine = successors(state)
-                    for c in 0..<symmetry.classCount {
-                        let count = Int(symmetry.fieldCount[c])
-                        for k in Int(symmetry.bounds[c])..<(Int(symmetry.bounds[c + 1]) - 1) {
-                            let swapped = Dictionary(
-                                uniqueKeysWithValues: mine.map { (Step(state: swap($0.key.state, k, count: count), violated: $0.key.violated), $0.value) })
-                            if successors(swap(state, k, count: count)) != swapped {
-                                differences.append("class \(c), members \(k) and \(k + 1), from \(model.world.describe(state))")
-                            }
+            let states = walkReachableStates(budget: budget, while: { differences.count < 3 }) { (state: State) in
+                let mine = successors(state)
+                for c in 0..<symmetry.classCount {
+                    let count = Int(symmetry.fieldCount[c])
+                    for k in Int(symmetry.bounds[c])..<(Int(symmetry.bounds[c + 1]) - 1) {
+                        let swapped = Dictionary(
+                            uniqueKeysWithValues: mine.map { (Step(state: swap($0.key.state, k, count: count), violated: $0.key.violated), $0.value) })
+                        if successors(swap(state, k, count: count)) != swapped {
+                            differences.append("class \(c), members \(k) and \(k + 1), from \(model.world.describe(state))")
                         }
                     }
-                    for step in mine.keys where seen.insert(step.state).inserted { next.append(step.state) }
                 }
-                frontier = next
+                return mine.keys.map(\.state)
             }
-            return (differences, seen.count)
+            return (differences, states)
         }
     }
 

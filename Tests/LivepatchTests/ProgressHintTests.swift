@@ -14,25 +14,19 @@ final class ProgressHintTests: XCTestCase {
         func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> (wrong: Int, hinted: Int, states: Int) {
             var sink = SuccessorSink<State>(capacity: model.maxSuccessors)
             defer { sink.deallocate() }
-            var seen: Set<State> = [.zero]
-            var frontier: [State] = [.zero]
             var wrong = 0
             var hinted = 0
-            while !frontier.isEmpty && seen.count < budget {
-                var next: [State] = []
-                for state in frontier {
-                    sink.reset()
-                    model.successors(of: state, into: &sink)
-                    let successors = (0..<sink.count).map { sink.state(at: $0) }
-                    if let hint = model.progressHint(of: state, property: LivepatchProperty.progress.index) {
-                        hinted += 1
-                        if !successors.contains(hint) { wrong += 1 }
-                    }
-                    for successor in successors where seen.insert(successor).inserted { next.append(successor) }
+            let states = walkReachableStates(budget: budget) { (state: State) in
+                sink.reset()
+                model.successors(of: state, into: &sink)
+                let successors = (0..<sink.count).map { sink.state(at: $0) }
+                if let hint = model.progressHint(of: state, property: LivepatchProperty.progress.index) {
+                    hinted += 1
+                    if !successors.contains(hint) { wrong += 1 }
                 }
-                frontier = next
+                return successors
             }
-            return (wrong, hinted, seen.count)
+            return (wrong, hinted, states)
         }
     }
 
