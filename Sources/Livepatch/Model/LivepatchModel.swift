@@ -67,13 +67,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         for (index, event) in events.enumerated() {
             codes[index] = event.code
             decoded[index] = event
-            let next: LivepatchEvent? =
-                switch event.kind {
-                case .moduleComing: LivepatchEvent(.moduleInit, event.operand)
-                case .moduleExit: LivepatchEvent(.moduleGoing, event.operand)
-                default: nil
-                }
-            if mergesLoaderSteps, let next, merged.isMerged[event.operand], let follow = events.firstIndex(of: next) {
+            if mergesLoaderSteps, let next = merged.secondHalf(of: event), let follow = events.firstIndex(of: next) {
                 followUps[index] = Int32(follow)
             }
         }
@@ -230,10 +224,9 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// other step, and for a refused COMING notifier (the module is
     /// UNLOADED again, init is closed).
     func secondHalf(of action: UInt32, from state: State) -> (step: TraceStep<State>, violated: PropertySet)? {
-        guard let (event, _) = LivepatchEvent.decode(action), event.kind == .moduleComing || event.kind == .moduleExit,
-            tables.mergedLoaderSteps.isMerged[event.operand]
-        else { return nil }
-        let next = LivepatchEvent(event.kind == .moduleComing ? .moduleInit : .moduleGoing, event.operand)
+        guard let (event, _) = LivepatchEvent.decode(action), let next = tables.mergedLoaderSteps.secondHalf(of: event) else {
+            return nil
+        }
         var machine = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
         guard machine.apply(next) == .done else { return nil }
         return (TraceStep(action: next.code, state: machine.state), PropertySet(rawValue: machine.violated))

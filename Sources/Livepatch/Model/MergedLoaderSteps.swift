@@ -60,6 +60,17 @@ struct MergedLoaderSteps {
         return world.modules.indices.filter { !world.modules[$0].busy }
     }
 
+    /// The step that follows `event` at once when `event` is the first half
+    /// of a merged module's `insmod` (the COMING notifier: init follows) or
+    /// `rmmod` (exit: the GOING notifier follows); nil for any other event.
+    func secondHalf(of event: LivepatchEvent) -> LivepatchEvent? {
+        switch event.kind {
+        case .moduleComing where isMerged[event.operand]: return LivepatchEvent(.moduleInit, event.operand)
+        case .moduleExit where isMerged[event.operand]: return LivepatchEvent(.moduleGoing, event.operand)
+        default: return nil
+        }
+    }
+
     /// How many states of the full space `state` stands for: 3 to the power
     /// of the merged modules it holds LIVE.
     ///
