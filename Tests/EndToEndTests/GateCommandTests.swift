@@ -16,17 +16,6 @@ import XCTest
 final class GateCommandTests: XCTestCase {
     // MARK: Models
 
-    /// One vmlinux object with all four callbacks: every property holds.
-    static let passing = """
-        # a plain patch on the upstream core
-        tasks 1
-        patch P
-          object vmlinux: pre_patch post_patch pre_unpatch post_unpatch
-        check all
-        expect pass
-
-        """
-
     /// `expect pass` on a core that completes before the task switched:
     /// post-patch-all-tasks (and, on the way back, post-unpatch-no-task) is
     /// violated. The `expect` line is line 7.
@@ -123,32 +112,13 @@ final class GateCommandTests: XCTestCase {
             file: file, line: line)
     }
 
-    /// The output lines of a gate run that start with a status mark, in order.
-    static func modelLines(_ stdout: String) -> [String] {
-        stdout.split(separator: "\n").map(String.init).filter { line in
-            ["PASS ", "FAIL ", "INCOMPLETE ", "BAD "].contains { line.hasPrefix($0) }
-        }
-    }
-
-    /// The line of `stdout` that reports `path`.
-    static func line(for path: String, in stdout: String) -> String? {
-        modelLines(stdout).first { $0.contains(path + " ") }
-    }
-
-    static let summaryPattern = #"^[0-9]+ passed, [0-9]+ failed, [0-9]+ bad, [0-9]+ incomplete$"#
-
-    /// The summary line of a gate run.
-    static func summary(_ stdout: String) -> String? {
-        stdout.split(separator: "\n").map(String.init).first { $0.range(of: summaryPattern, options: .regularExpression) != nil }
-    }
-
     // MARK: All models match
 
     func testAllModelsMatchExitsZeroAndListsThemInSortedPathOrder() throws {
         let directory = try folder([
-            "zeta.klp": Self.passing,
+            "zeta.klp": GateOutput.passing,
             "alpha.klp": Self.replacing,
-            "sub/beta.klp": Self.passing,
+            "sub/beta.klp": GateOutput.passing,
             "sub/deeper/gamma.klp": Self.wronglyExpectsFailure.replacingOccurrences(
                 of: "expect fail pre-unpatch-paired", with: "expect pass"),
             "notes.txt": "not a model\n",
@@ -156,7 +126,7 @@ final class GateCommandTests: XCTestCase {
         let run = try gate(directory)
         check(run, exits: 0, "gate over four matching models")
         let expected = ["zeta.klp", "alpha.klp", "sub/beta.klp", "sub/deeper/gamma.klp"].map { directory + "/" + $0 }.sorted()
-        let lines = Self.modelLines(run.stdout)
+        let lines = GateOutput.modelLines(run.stdout)
         XCTAssertEqual(lines.count, 4, "one line per model:\n\(run.stdout)")
         for (line, path) in zip(lines, expected) {
             XCTAssertTrue(line.hasPrefix("PASS "), line)
@@ -165,32 +135,32 @@ final class GateCommandTests: XCTestCase {
             XCTAssertNotNil(line.range(of: #"; [0-9]+\.[0-9]+ s$"#, options: .regularExpression), "seconds in: \(line)")
         }
         XCTAssertFalse(run.stdout.contains("notes.txt"), "only .klp files are models")
-        let alpha = try XCTUnwrap(Self.line(for: directory + "/alpha.klp", in: run.stdout))
+        let alpha = try XCTUnwrap(GateOutput.line(for: directory + "/alpha.klp", in: run.stdout))
         XCTAssertTrue(
             alpha.contains("expected: finding replaced-abandons-brackets; got: pass (finding replaced-abandons-brackets)"), alpha)
-        let zeta = try XCTUnwrap(Self.line(for: directory + "/zeta.klp", in: run.stdout))
+        let zeta = try XCTUnwrap(GateOutput.line(for: directory + "/zeta.klp", in: run.stdout))
         XCTAssertTrue(zeta.contains("expected: pass; got: pass;"), zeta)
-        XCTAssertEqual(Self.summary(run.stdout), "4 passed, 0 failed, 0 bad, 0 incomplete")
+        XCTAssertEqual(GateOutput.summary(run.stdout), "4 passed, 0 failed, 0 bad, 0 incomplete")
         XCTAssertTrue(run.stdout.hasSuffix("4 passed, 0 failed, 0 bad, 0 incomplete\n"), "the summary ends the output:\n\(run.stdout)")
         XCTAssertEqual(run.stderr, "")
     }
 
     /// The directory may be given with a trailing slash; paths are not doubled.
     func testTrailingSlashOnTheFolder() throws {
-        let directory = try folder(["a.klp": Self.passing])
+        let directory = try folder(["a.klp": GateOutput.passing])
         let run = try gate(directory + "/")
         check(run, exits: 0, "gate DIR/")
-        XCTAssertNotNil(Self.line(for: directory + "/a.klp", in: run.stdout), run.stdout)
+        XCTAssertNotNil(GateOutput.line(for: directory + "/a.klp", in: run.stdout), run.stdout)
         XCTAssertFalse(run.stdout.contains("//"), run.stdout)
     }
 
     // MARK: Mismatches
 
     func testExpectPassOnAViolatingVariantFails() throws {
-        let directory = try folder(["good.klp": Self.passing, "variant.klp": Self.violating])
+        let directory = try folder(["good.klp": GateOutput.passing, "variant.klp": Self.violating])
         let run = try gate(directory)
         check(run, exits: 1, "gate with a violating variant")
-        let line = try XCTUnwrap(Self.line(for: directory + "/variant.klp", in: run.stdout), run.stdout)
+        let line = try XCTUnwrap(GateOutput.line(for: directory + "/variant.klp", in: run.stdout), run.stdout)
         XCTAssertTrue(line.hasPrefix("FAIL "), line)
         XCTAssertTrue(line.contains("expected: pass; got: fail post-patch-all-tasks, post-unpatch-no-task;"), line)
         let lines = run.stdout.split(separator: "\n").map(String.init)
@@ -198,29 +168,29 @@ final class GateCommandTests: XCTestCase {
         XCTAssertTrue(
             reason.hasPrefix("           expected no violation, but post-patch-all-tasks"),
             "the reason follows the line, indented:\n\(run.stdout)")
-        let good = try XCTUnwrap(Self.line(for: directory + "/good.klp", in: run.stdout))
+        let good = try XCTUnwrap(GateOutput.line(for: directory + "/good.klp", in: run.stdout))
         XCTAssertTrue(good.hasPrefix("PASS "), good)
-        XCTAssertEqual(Self.summary(run.stdout), "1 passed, 1 failed, 0 bad, 0 incomplete")
+        XCTAssertEqual(GateOutput.summary(run.stdout), "1 passed, 1 failed, 0 bad, 0 incomplete")
     }
 
     func testExpectFailOfAPropertyThatHoldsFails() throws {
         let directory = try folder(["upstream.klp": Self.wronglyExpectsFailure])
         let run = try gate(directory)
         check(run, exits: 1, "expect fail pre-unpatch-paired on upstream")
-        let line = try XCTUnwrap(Self.line(for: directory + "/upstream.klp", in: run.stdout), run.stdout)
+        let line = try XCTUnwrap(GateOutput.line(for: directory + "/upstream.klp", in: run.stdout), run.stdout)
         XCTAssertTrue(line.hasPrefix("FAIL "), line)
         XCTAssertTrue(line.contains("expected: fail pre-unpatch-paired; got: pass"), line)
         XCTAssertTrue(run.stdout.contains("expected pre-unpatch-paired to be violated, but it holds"), run.stdout)
-        XCTAssertEqual(Self.summary(run.stdout), "0 passed, 1 failed, 0 bad, 0 incomplete")
+        XCTAssertEqual(GateOutput.summary(run.stdout), "0 passed, 1 failed, 0 bad, 0 incomplete")
     }
 
     func testExpectFindingOnAReplaceWorldPasses() throws {
         let directory = try folder(["replace.klp": Self.replacing])
         let run = try gate(directory)
         check(run, exits: 0, "expect finding replaced-abandons-brackets")
-        let line = try XCTUnwrap(Self.line(for: directory + "/replace.klp", in: run.stdout), run.stdout)
+        let line = try XCTUnwrap(GateOutput.line(for: directory + "/replace.klp", in: run.stdout), run.stdout)
         XCTAssertTrue(line.hasPrefix("PASS "), line)
-        XCTAssertEqual(Self.summary(run.stdout), "1 passed, 0 failed, 0 bad, 0 incomplete")
+        XCTAssertEqual(GateOutput.summary(run.stdout), "1 passed, 0 failed, 0 bad, 0 incomplete")
     }
 
     func testExpectedViolationPasses() throws {
@@ -229,26 +199,26 @@ final class GateCommandTests: XCTestCase {
         ])
         let run = try gate(directory)
         check(run, exits: 0, "expect fail post-patch-all-tasks on its variant")
-        XCTAssertEqual(Self.summary(run.stdout), "1 passed, 0 failed, 0 bad, 0 incomplete")
+        XCTAssertEqual(GateOutput.summary(run.stdout), "1 passed, 0 failed, 0 bad, 0 incomplete")
     }
 
     // MARK: Bad files, limits
 
     func testABadModelAmongGoodOnesExits2AndTheOthersStillRun() throws {
-        let directory = try folder(["a.klp": Self.passing, "b-bad.klp": Self.bad, "c.klp": Self.replacing])
+        let directory = try folder(["a.klp": GateOutput.passing, "b-bad.klp": Self.bad, "c.klp": Self.replacing])
         let run = try gate(directory)
         check(run, exits: 2, "gate with a bad model")
-        let lines = Self.modelLines(run.stdout)
+        let lines = GateOutput.modelLines(run.stdout)
         XCTAssertEqual(lines.count, 3, run.stdout)
-        XCTAssertTrue(try XCTUnwrap(Self.line(for: directory + "/a.klp", in: run.stdout)).hasPrefix("PASS "))
-        XCTAssertTrue(try XCTUnwrap(Self.line(for: directory + "/c.klp", in: run.stdout)).hasPrefix("PASS "))
-        let badLine = try XCTUnwrap(Self.line(for: directory + "/b-bad.klp", in: run.stdout))
+        XCTAssertTrue(try XCTUnwrap(GateOutput.line(for: directory + "/a.klp", in: run.stdout)).hasPrefix("PASS "))
+        XCTAssertTrue(try XCTUnwrap(GateOutput.line(for: directory + "/c.klp", in: run.stdout)).hasPrefix("PASS "))
+        let badLine = try XCTUnwrap(GateOutput.line(for: directory + "/b-bad.klp", in: run.stdout))
         XCTAssertTrue(badLine.hasPrefix("BAD "), badLine)
         XCTAssertTrue(
             run.stderr.contains(directory + "/b-bad.klp:5:1: error: unknown keyword 'frobnicate'"),
             "diagnostics go to stderr as file:line:col: error:\n\(run.stderr)")
         XCTAssertFalse(run.stdout.contains(": error:"), "diagnostics are not on stdout:\n\(run.stdout)")
-        XCTAssertEqual(Self.summary(run.stdout), "2 passed, 0 failed, 1 bad, 0 incomplete", "a bad file counts as bad only")
+        XCTAssertEqual(GateOutput.summary(run.stdout), "2 passed, 0 failed, 1 bad, 0 incomplete", "a bad file counts as bad only")
     }
 
     /// A bad file outranks a mismatch: exit 2 (the gate did not check all it was given).
@@ -256,17 +226,17 @@ final class GateCommandTests: XCTestCase {
         let directory = try folder(["a-bad.klp": Self.bad, "b.klp": Self.violating])
         let run = try gate(directory)
         check(run, exits: 2, "gate with a bad file and a mismatch")
-        XCTAssertEqual(Self.summary(run.stdout), "0 passed, 1 failed, 1 bad, 0 incomplete")
+        XCTAssertEqual(GateOutput.summary(run.stdout), "0 passed, 1 failed, 1 bad, 0 incomplete")
     }
 
     func testMaxStatesMakesAPassingModelIncomplete() throws {
-        let directory = try folder(["big.klp": Self.passing])
+        let directory = try folder(["big.klp": GateOutput.passing])
         let run = try gate(directory, ["--max-states", "5"])
         check(run, exits: 3, "gate --max-states 5")
-        let line = try XCTUnwrap(Self.line(for: directory + "/big.klp", in: run.stdout), run.stdout)
+        let line = try XCTUnwrap(GateOutput.line(for: directory + "/big.klp", in: run.stdout), run.stdout)
         XCTAssertTrue(line.hasPrefix("INCOMPLETE "), line)
         XCTAssertTrue(line.contains("expected: pass; got: incomplete (max-states)"), line)
-        XCTAssertEqual(Self.summary(run.stdout), "0 passed, 0 failed, 0 bad, 1 incomplete")
+        XCTAssertEqual(GateOutput.summary(run.stdout), "0 passed, 0 failed, 0 bad, 1 incomplete")
     }
 
     func testUnknownFolderExits2() throws {
@@ -279,14 +249,14 @@ final class GateCommandTests: XCTestCase {
     }
 
     func testAFileInsteadOfAFolderExits2() throws {
-        let directory = try folder(["a.klp": Self.passing])
+        let directory = try folder(["a.klp": GateOutput.passing])
         let run = try gate(directory + "/a.klp")
         check(run, exits: 2, "gate on a file")
         XCTAssertTrue(run.stderr.contains("is not a folder"), run.stderr)
     }
 
     func testFolderWithoutModelsExits2() throws {
-        for files in [[String: String](), ["readme.txt": "nothing here\n", "sub/model.klp.orig": Self.passing]] {
+        for files in [[String: String](), ["readme.txt": "nothing here\n", "sub/model.klp.orig": GateOutput.passing]] {
             let directory = try folder(files)
             let run = try gate(directory)
             check(run, exits: 2, "gate on a folder without .klp files (\(files.keys.sorted()))")
@@ -300,7 +270,7 @@ final class GateCommandTests: XCTestCase {
 
     func testJsonDocument() throws {
         let directory = try folder([
-            "a-pass.klp": Self.passing, "b-fail.klp": Self.violating, "c-bad.klp": Self.bad, "d-finding.klp": Self.replacing,
+            "a-pass.klp": GateOutput.passing, "b-fail.klp": Self.violating, "c-bad.klp": Self.bad, "d-finding.klp": Self.replacing,
         ])
         let output = try temporaryDirectory("gate-json").appendingPathComponent("out/gate.json").path
         let run = try gate(directory, ["--json", output])
@@ -344,7 +314,7 @@ final class GateCommandTests: XCTestCase {
     // MARK: --github
 
     func testGithubAnnotationPointsAtTheExpectLine() throws {
-        let directory = try folder(["good.klp": Self.passing, "variant.klp": Self.violating])
+        let directory = try folder(["good.klp": GateOutput.passing, "variant.klp": Self.violating])
         let run = try gate(directory, ["--github"])
         check(run, exits: 1, "gate --github")
         let path = directory + "/variant.klp"
@@ -368,7 +338,7 @@ final class GateCommandTests: XCTestCase {
     // MARK: --report-dir
 
     func testReportDirWritesAnIndexAndAPagePerModel() throws {
-        let directory = try folder(["good.klp": Self.passing, "sub/variant.klp": Self.violating])
+        let directory = try folder(["good.klp": GateOutput.passing, "sub/variant.klp": Self.violating])
         let report = try temporaryDirectory("gate-report").appendingPathComponent("report")
         let run = try gate(directory, ["--report-dir", report.path])
         check(run, exits: 1, "gate --report-dir")
@@ -412,7 +382,7 @@ final class GateCommandTests: XCTestCase {
     /// `a__b.md`, so one page silently overwrites the other and both index
     /// links show the same model.
     func testReportPagesOfDistinctModelsDoNotCollide() throws {
-        let directory = try folder(["a/b.klp": Self.passing, "a__b.klp": Self.violating])
+        let directory = try folder(["a/b.klp": GateOutput.passing, "a__b.klp": Self.violating])
         let report = try temporaryDirectory("gate-report").appendingPathComponent("report")
         let run = try gate(directory, ["--report-dir", report.path])
         check(run, exits: 1, "gate --report-dir")
@@ -424,7 +394,7 @@ final class GateCommandTests: XCTestCase {
 
     /// `--no-report` writes nothing, not even into the default `Reports`.
     func testNoReportWritesNothing() throws {
-        let directory = try folder(["good.klp": Self.passing])
+        let directory = try folder(["good.klp": GateOutput.passing])
         let work = try temporaryDirectory("gate-cwd")
         let process = Process()
         process.executableURL = try Tool.executable()
@@ -442,14 +412,14 @@ final class GateCommandTests: XCTestCase {
 
     func testJobsDoNotChangeTheOutput() throws {
         let directory = try folder([
-            "a.klp": Self.passing, "b.klp": Self.violating, "c/d.klp": Self.replacing, "c/e.klp": Self.wronglyExpectsFailure,
+            "a.klp": GateOutput.passing, "b.klp": Self.violating, "c/d.klp": Self.replacing, "c/e.klp": Self.wronglyExpectsFailure,
             "f.klp": Self.bad, "g.klp": Self.doublyViolating,
         ])
         let one = try gate(directory, ["--jobs", "1"])
         let two = try gate(directory, ["--jobs", "2"])
         check(one, exits: 2, "gate --jobs 1 (f.klp is bad)")
         check(two, exits: 2, "gate --jobs 2 (f.klp is bad)")
-        XCTAssertEqual(Self.modelLines(one.stdout).count, 6, one.stdout)
+        XCTAssertEqual(GateOutput.modelLines(one.stdout).count, 6, one.stdout)
         XCTAssertEqual(Self.maskSeconds(one.stdout), Self.maskSeconds(two.stdout))
         XCTAssertEqual(one.stderr, two.stderr)
         // The JSON documents too, seconds and rates aside.
@@ -554,7 +524,7 @@ final class GateCommandTests: XCTestCase {
 
     func testJUnitIsWellFormedWithASuitePerModel() throws {
         let directory = try folder([
-            "a-pass.klp": Self.passing, "b-fail.klp": Self.violating, "c-bad.klp": Self.bad,
+            "a-pass.klp": GateOutput.passing, "b-fail.klp": Self.violating, "c-bad.klp": Self.bad,
             "d-finding.klp": Self.replacing, "e-expects-fail.klp": Self.wronglyExpectsFailure,
         ])
         let scratch = try temporaryDirectory("gate-junit")
@@ -625,7 +595,7 @@ final class GateCommandTests: XCTestCase {
             XCTAssertEqual(
                 Int(root[key] ?? ""), reader.suites.reduce(0) { $0 + (Int($1.attributes[key] ?? "") ?? -100) }, "testsuites \(key)")
         }
-        XCTAssertEqual(Self.summary(run.stdout), "2 passed, 2 failed, 1 bad, 0 incomplete")
+        XCTAssertEqual(GateOutput.summary(run.stdout), "2 passed, 2 failed, 1 bad, 0 incomplete")
 
         try xmllint(junit)
     }

@@ -79,12 +79,12 @@ final class GateCountingTests: XCTestCase {
             XCTAssertEqual(total(key), sum, "<testsuites \(key)> is the sum of the suites'", file: file, line: line)
         }
         XCTAssertEqual(total("tests"), files.count, "one JUnit test per model", file: file, line: line)
-        return (GateCommandTests.summary(run.stdout), fromJSON, fromJUnit, files.count)
+        return (GateOutput.summary(run.stdout), fromJSON, fromJUnit, files.count)
     }
 
     /// BUG: one passing and one bad model printed `1 passed, 1 failed`.
     func testOnePassingAndOneBadModel() throws {
-        let result = try counts(["a.klp": GateCommandTests.passing, "b.klp": GateCommandTests.bad], exits: 2)
+        let result = try counts(["a.klp": GateOutput.passing, "b.klp": GateCommandTests.bad], exits: 2)
         XCTAssertEqual(result.text, "1 passed, 0 failed, 1 bad, 0 incomplete")
         let expected = Counts(passed: 1, failed: 0, bad: 1, incomplete: 0)
         XCTAssertEqual(result.json, expected)
@@ -109,7 +109,7 @@ final class GateCountingTests: XCTestCase {
     func testOneOfEachKind() throws {
         let result = try counts(
             [
-                "pass.klp": GateCommandTests.passing, "fail.klp": GateCommandTests.violating, "bad.klp": GateCommandTests.bad,
+                "pass.klp": GateOutput.passing, "fail.klp": GateCommandTests.violating, "bad.klp": GateCommandTests.bad,
                 "big.klp": Self.big,
             ], ["--max-states", "7"], exits: 2)
         XCTAssertEqual(result.text, "1 passed, 1 failed, 1 bad, 1 incomplete")
@@ -127,8 +127,8 @@ final class GateCountingTests: XCTestCase {
              "0 passed, 1 failed, 1 bad, 1 incomplete"),
             (["bad.klp": GateCommandTests.bad, "big.klp": Self.big], 2, "0 passed, 0 failed, 1 bad, 1 incomplete"),
             (["fail.klp": GateCommandTests.violating, "big.klp": Self.big], 1, "0 passed, 1 failed, 0 bad, 1 incomplete"),
-            (["pass.klp": GateCommandTests.passing, "big.klp": Self.big], 3, "1 passed, 0 failed, 0 bad, 1 incomplete"),
-            (["pass.klp": GateCommandTests.passing], 0, "1 passed, 0 failed, 0 bad, 0 incomplete"),
+            (["pass.klp": GateOutput.passing, "big.klp": Self.big], 3, "1 passed, 0 failed, 0 bad, 1 incomplete"),
+            (["pass.klp": GateOutput.passing], 0, "1 passed, 0 failed, 0 bad, 0 incomplete"),
         ]
         for item in cases {
             let result = try counts(item.files, limit, exits: item.status)

@@ -8,16 +8,11 @@ import XCTest
 ///
 /// Uses `Tool` (KLPTestSupport) to find and run the executable.
 final class ModelsEndToEndTests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let models = root.appendingPathComponent("Models")
+    static let root = RepositoryModels.root
+    static let models = RepositoryModels.folder
 
     /// Every `.klp` under Models/, recursively, sorted.
-    static func allModels() -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: models.path) else { return [] }
-        return enumerator.compactMap { $0 as? String }.filter { $0.hasSuffix(".klp") }.sorted()
-            .map { models.appendingPathComponent($0).path }
-    }
+    static func allModels() -> [String] { RepositoryModels.all() }
 
     /// A model's `expect` line, read as text: ("pass", nil), ("fail", X) or ("finding", X).
     static func expectation(of path: String) throws -> (kind: String, name: String?) {

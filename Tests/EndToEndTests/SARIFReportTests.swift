@@ -81,7 +81,7 @@ final class SARIFReportTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
         let files = [
-            "passing.klp": GateCommandTests.passing, "violating.klp": GateCommandTests.violating,
+            "passing.klp": GateOutput.passing, "violating.klp": GateCommandTests.violating,
             "wrong.klp": GateCommandTests.wronglyExpectsFailure, "bad.klp": GateCommandTests.bad,
         ]
         for (name, text) in files { try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
@@ -133,7 +133,7 @@ final class SARIFReportTests: XCTestCase {
 
     /// A gate where everything matches has rules and results, both empty.
     func testAllPassingGateHasNoResults() throws {
-        let run = try Tool.run(["gate", ShardedGateTests.packageRoot.appendingPathComponent("Models/selftests").path, "--sarif", "-", "--no-report"])
+        let run = try Tool.run(["gate", RepositoryModels.root.appendingPathComponent("Models/selftests").path, "--sarif", "-", "--no-report"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let (rules, results) = try checkSchema(try run.json())
         XCTAssertTrue(rules.isEmpty)

@@ -8,8 +8,7 @@ import XCTest
 /// running the shards is simulated; merge refuses every bad combination.
 final class ShardedGateTests: XCTestCase {
     /// The package's root, where `Models` is.
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let packageRoot = RepositoryModels.root
 
     func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("klpcheck-shard-\(UUID().uuidString)")
@@ -114,7 +113,7 @@ final class ShardedGateTests: XCTestCase {
     func mixedFolder() throws -> String {
         let folder = try temporaryDirectory()
         let files = [
-            "a/passing.klp": GateCommandTests.passing, "a/violating.klp": GateCommandTests.violating,
+            "a/passing.klp": GateOutput.passing, "a/violating.klp": GateCommandTests.violating,
             "b/wrong.klp": GateCommandTests.wronglyExpectsFailure, "b/replacing.klp": GateCommandTests.replacing,
             "c/doubly.klp": GateCommandTests.doublyViolating, "c/bad.klp": GateCommandTests.bad,
         ]

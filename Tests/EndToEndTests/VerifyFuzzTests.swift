@@ -1,5 +1,4 @@
 import Foundation
-import KLPEngine
 import KLPTestSupport
 import XCTest
 
@@ -163,8 +162,8 @@ final class VerifyFuzzTests: XCTestCase {
 
     func testMutatedModelsNeverCrashVerify() throws {
         let executable = try Tool.executable()
-        let root = ModelsEndToEndTests.models
-        let models = ModelsEndToEndTests.allModels().filter { !$0.hasPrefix(root.path + "/scale/") }
+        let root = RepositoryModels.folder
+        let models = RepositoryModels.all().filter { !$0.hasPrefix(root.path + "/scale/") }
         XCTAssertGreaterThanOrEqual(models.count, 12, "shipped models: \(models)")
         let seed = Self.seed
         let perFile = Self.mutationsPerFile
@@ -278,7 +277,7 @@ final class VerifyFuzzTests: XCTestCase {
     /// `--visited bitmap --max-memory 64M` peaks at 537 MB RSS in release; a
     /// 32-bit world would need 32 GB) and every sweep tests each slot bit by bit.
     func testBitmapProgressCheckStaysWithinTheMemoryBudget() throws {
-        let model = ModelsEndToEndTests.models.appendingPathComponent("samples/livepatch-callbacks-demo.klp").path
+        let model = RepositoryModels.folder.appendingPathComponent("samples/livepatch-callbacks-demo.klp").path
         let run = try Tool.run([
             "verify", model, "--property", "progress", "--visited", "bitmap", "--max-memory", "16M", "--format", "json",
             "--quiet",

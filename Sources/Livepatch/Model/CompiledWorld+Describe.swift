@@ -10,6 +10,31 @@ public struct StateFact: Hashable, Sendable {
     public var text: String { "\(subject): \(value)" }
 }
 
+/// The state type of every step run with a recording log (a printed
+/// trace's steps, a scenario's steps), whatever the world's width: these
+/// steps are few, so one copy of the machine with a recording log serves
+/// every width. A copy per width and oracle took a third of the
+/// `Livepatch` module's release build (Reports/bench.md, seventh session).
+typealias RecordingState = PackedWords32
+
+extension PackedWordPair where Self == RecordingState {
+    /// `state`'s words, the words it does not have zero.
+    init<Narrow: PackedState>(_ state: Narrow) {
+        self = .zero
+        for w in 0..<Narrow.wordCount { setWord(w, to: state.word(w)) }
+    }
+}
+
+extension StepRecord where State == RecordingState {
+    /// The record with its state in `Narrow`, which holds the world's words.
+    func narrowed<Narrow: PackedState>() -> StepRecord<Narrow> {
+        var narrow = Narrow.zero
+        for w in 0..<Narrow.wordCount { narrow.setWord(w, to: state.word(w)) }
+        assert(RecordingState(narrow) == state, "a world's state fits the type it was packed in")
+        return StepRecord<Narrow>(event: event, result: result, state: narrow, log: log, reasons: reasons, failed: failed)
+    }
+}
+
 /// Everything one step did, replayed with a recording log.
 public struct StepRecord<State: PackedState> {
     /// The event.
@@ -101,22 +126,28 @@ extension CompiledWorld {
     /// Replays the step `action` from `state` with a recording log.
     public func replay<State: PackedState>(action: UInt32, from state: State) -> StepRecord<State>? {
         guard let (event, failAt) = LivepatchEvent.decode(action) else { return nil }
-        let log = RecordingLog()
-        var machine = Machine(world: self, state: state, log: log, oracle: TracingOracle(failAt: failAt))
-        let result = machine.apply(event)
-        return StepRecord(
-            event: event, result: result, state: machine.state, log: log.lines, reasons: log.reasons,
-            failed: machine.oracle.failed)
+        return recordedStep(event, from: RecordingState(state), oracle: TracingOracle(failAt: failAt)).narrowed()
     }
 
     /// Runs one event from `state` with scripted outcomes and a recording log.
     public func run<State: PackedState>(
         _ event: LivepatchEvent, from state: State, oracle: ScriptedOracle
     ) -> StepRecord<State> {
+        recordedStep(event, from: RecordingState(state), oracle: oracle).narrowed()
+    }
+
+    /// One event from `state` with a recording log, on the one state type
+    /// recorded steps take (`RecordingState`).
+    @inline(never)
+    func recordedStep<Oracle: OutcomeOracle>(
+        _ event: LivepatchEvent, from state: RecordingState, oracle: Oracle
+    ) -> StepRecord<RecordingState> {
         let log = RecordingLog()
         var machine = Machine(world: self, state: state, log: log, oracle: oracle)
         let result = machine.apply(event)
-        return StepRecord(event: event, result: result, state: machine.state, log: log.lines, reasons: log.reasons, failed: nil)
+        return StepRecord(
+            event: event, result: result, state: machine.state, log: log.lines, reasons: log.reasons,
+            failed: machine.oracle.failed)
     }
 
     /// Whether patch p is on the list in `state`.

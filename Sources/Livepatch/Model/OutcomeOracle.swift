@@ -8,6 +8,13 @@ protocol OutcomeOracle {
     mutating func prePatchResult(object g: Int, in world: WorldRef) -> Int32
     /// Whether patching object `g` fails (`-EBUSY`).
     mutating func patchingFails(object g: Int, in world: WorldRef) -> Bool
+    /// The choice point the step failed, for an oracle that records it
+    /// (`TracingOracle`); nil for the others.
+    var failed: ChoicePoint? { get }
+}
+
+extension OutcomeOracle {
+    @usableFromInline var failed: ChoicePoint? { nil }
 }
 
 /// The explorer's oracle: numbers the open outcomes ("choice points") of

@@ -8,7 +8,7 @@ import XCTest
 ///
 /// Uses `Tool` (BenchCommandTests.swift) for the end-to-end runs.
 final class OptionConflictTests: XCTestCase {
-    static let model = ModelsEndToEndTests.models.appendingPathComponent("variants/complete-before-switch.klp").path
+    static let model = RepositoryModels.folder.appendingPathComponent("variants/complete-before-switch.klp").path
 
     func checkRefused(_ arguments: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let run = try Tool.run(arguments)
@@ -29,7 +29,7 @@ final class OptionConflictTests: XCTestCase {
 
     /// BUG: `gate --no-report --report-dir DIR` was accepted (no report was written).
     func testNoReportAndReportDir() throws {
-        let folder = ModelsEndToEndTests.models.appendingPathComponent("variants").path
+        let folder = RepositoryModels.folder.appendingPathComponent("variants").path
         let message = "--no-report and --report-dir contradict each other: one writes no report, the other says where to write it"
         try checkRefused(["gate", folder, "--no-report", "--report-dir", "/tmp/never-written"], message)
         try checkRefused(["gate", folder, "--report-dir=/tmp/never-written", "--no-report"], message)

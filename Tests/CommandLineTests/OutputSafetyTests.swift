@@ -10,10 +10,7 @@ import XCTest
 final class OutputSafetyTests: XCTestCase {
     /// A world with a two-step counterexample: verify exits 1, gate passes it.
     static var failing: String { Self.models + "/variants/complete-before-switch.klp" }
-    static var models: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Models").path
-    }
+    static var models: String { RepositoryModels.folder.path }
 
     /// A fresh folder, removed after the test.
     func temporaryDirectory() throws -> URL {

@@ -171,7 +171,7 @@ final class SwarmVerificationTests: XCTestCase {
     /// (exit 3) and so is the merge, with the states of all members and the
     /// coverage estimate 1 - Π omission.
     func testPassingWorldMergesToIncompleteNeverPass() throws {
-        let model = ShardedGateTests.packageRoot.appendingPathComponent("Models/selftests/test-callbacks.klp").path
+        let model = RepositoryModels.root.appendingPathComponent("Models/selftests/test-callbacks.klp").path
         let directory = try folder(with: try String(contentsOfFile: model, encoding: .utf8))
         let runs = try runSwarm(["verify", "world.klp", "--threads", "1", "--bitstate-bits", "12"], members: 3, in: directory)
         XCTAssertEqual(runs.map(\.status), [3, 3, 3])
@@ -203,7 +203,7 @@ final class SwarmVerificationTests: XCTestCase {
 
     /// Every bad combination is exit 2 with the file named.
     func testMergeRejectsEveryBadCombination() throws {
-        let model = ShardedGateTests.packageRoot.appendingPathComponent("Models/selftests/test-callbacks.klp").path
+        let model = RepositoryModels.root.appendingPathComponent("Models/selftests/test-callbacks.klp").path
         let directory = try folder(with: try String(contentsOfFile: model, encoding: .utf8))
         let options = ["verify", "world.klp", "--threads", "1", "--bitstate-bits", "10"]
         _ = try runSwarm(options, members: 2, in: directory)
@@ -230,7 +230,7 @@ final class SwarmVerificationTests: XCTestCase {
         try refused(["old.json", "member-1.json"], "old.json: written by klpcheck 0.1.0, not by this klpcheck 0.2.0")
 
         // Another model: the same file name, other contents.
-        let other = ShardedGateTests.packageRoot.appendingPathComponent("Models/selftests/test-state.klp").path
+        let other = RepositoryModels.root.appendingPathComponent("Models/selftests/test-state.klp").path
         let elsewhere = directory.appendingPathComponent("elsewhere")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: other, toPath: elsewhere.appendingPathComponent("world.klp").path)
@@ -276,7 +276,7 @@ final class SwarmVerificationTests: XCTestCase {
     /// A counterexample that does not replay is an internal error (exit 70),
     /// never reported; and a model changed since the members ran is exit 2.
     func testCounterexampleThatDoesNotReplayIsAnInternalError() throws {
-        let model = ShardedGateTests.packageRoot.appendingPathComponent("Models/variants/complete-before-switch.klp").path
+        let model = RepositoryModels.root.appendingPathComponent("Models/variants/complete-before-switch.klp").path
         let directory = try folder(with: try String(contentsOfFile: model, encoding: .utf8))
         let runs = try runSwarm(["verify", "world.klp", "--threads", "1", "--bitstate-bits", "16"], members: 2, in: directory)
         XCTAssertEqual(runs.map(\.status), [1, 1])
@@ -331,7 +331,7 @@ final class SwarmVerificationTests: XCTestCase {
     /// are exit 2; `auto` reads the job engine's index; completions and the
     /// manual page know it.
     func testSwarmOptionIsCheckedAndDocumented() throws {
-        let model = ShardedGateTests.packageRoot.appendingPathComponent("Models/variants/complete-before-switch.klp").path
+        let model = RepositoryModels.root.appendingPathComponent("Models/variants/complete-before-switch.klp").path
         let directory = try folder(with: try String(contentsOfFile: model, encoding: .utf8))
         func refused(_ arguments: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
             let run = try Tool.run(["verify", "world.klp"] + arguments, in: directory)

@@ -1,4 +1,3 @@
-import KLPTestSupport
 import Foundation
 import XCTest
 
@@ -7,12 +6,12 @@ import XCTest
 ///
 /// In `script`, `"$0" "$@"` is the klpcheck command line; standard output
 /// and error go to files the run returns, unless the script redirects them.
-enum ShellTool {
+public enum ShellTool {
     /// Runs `script` with klpcheck and `arguments`, in `directory`, for at
     /// most `timeout` seconds; `signal` is sent to the process once its
     /// standard error contains `signalWhen` (then `status` is the signal
     /// number and `crashed` is true if it died by it).
-    static func run(
+    public static func run(
         _ script: String, _ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 60,
         signal: Int32? = nil, signalWhen: String = "", file: StaticString = #filePath, line: UInt = #line
     ) throws -> ToolRun {

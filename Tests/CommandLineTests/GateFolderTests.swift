@@ -53,7 +53,7 @@ final class GateFolderTests: XCTestCase {
     /// one whose path is longer than PATH_MAX (4096 bytes): such a folder
     /// below a passing model must be exit 2, naming the path.
     func testAFolderTooDeepToOpenIsBadInput() throws {
-        let directory = try folder(["a.klp": GateCommandTests.passing])
+        let directory = try folder(["a.klp": GateOutput.passing])
         let name = String(repeating: "d", count: 200)
         // Built level by level relative to the last one (mkdirat, openat): no full path is ever opened.
         var level = open(directory, O_RDONLY | O_DIRECTORY)
@@ -80,7 +80,7 @@ final class GateFolderTests: XCTestCase {
 
     /// The walk's listing error, injected: exit 2 (bad input) with the path and the reason.
     func testAListingErrorIsBadInputWithThePath() throws {
-        let directory = try folder(["a.klp": GateCommandTests.passing, "sub/b.klp": GateCommandTests.passing])
+        let directory = try folder(["a.klp": GateOutput.passing, "sub/b.klp": GateOutput.passing])
         let failing = ModelFolder { path in
             path == directory + "/sub" ? .failure(ModelFolder.SystemError(code: EACCES)) : ModelFolder.systemEntries(path)
         }
@@ -98,7 +98,7 @@ final class GateFolderTests: XCTestCase {
     /// A folder removed while the walk runs (after its parent was listed) is
     /// an error, not a silently smaller gate.
     func testAFolderRemovedDuringTheWalkIsBadInput() throws {
-        let directory = try folder(["a.klp": GateCommandTests.passing, "sub/b.klp": GateCommandTests.passing])
+        let directory = try folder(["a.klp": GateOutput.passing, "sub/b.klp": GateOutput.passing])
         let racing = ModelFolder { path in
             let listed = ModelFolder.systemEntries(path)
             if path == directory { try? FileManager.default.removeItem(atPath: directory + "/sub") }
@@ -116,30 +116,30 @@ final class GateFolderTests: XCTestCase {
     /// BUG: a folder named `x.klp` was recursed into and also reported as a
     /// bad model. It is a folder: only the models inside it count.
     func testAFolderNamedLikeAModelIsOnlyAFolder() throws {
-        let directory = try folder(["x.klp/inner.klp": GateCommandTests.passing])
+        let directory = try folder(["x.klp/inner.klp": GateOutput.passing])
         let run = try gate(directory)
         check(run, exits: 0, "gate over a folder named x.klp")
-        XCTAssertEqual(GateCommandTests.modelLines(run.stdout).count, 1, run.stdout)
-        XCTAssertNotNil(GateCommandTests.line(for: directory + "/x.klp/inner.klp", in: run.stdout), run.stdout)
-        XCTAssertEqual(GateCommandTests.summary(run.stdout), "1 passed, 0 failed, 0 bad, 0 incomplete")
+        XCTAssertEqual(GateOutput.modelLines(run.stdout).count, 1, run.stdout)
+        XCTAssertNotNil(GateOutput.line(for: directory + "/x.klp/inner.klp", in: run.stdout), run.stdout)
+        XCTAssertEqual(GateOutput.summary(run.stdout), "1 passed, 0 failed, 0 bad, 0 incomplete")
         XCTAssertEqual(run.stderr, "")
     }
 
     /// BUG: a FIFO named `x.klp` hung the gate (opening it blocks until a
     /// writer comes). It is skipped with a warning; the rest is gated.
     func testAFIFONamedLikeAModelIsSkippedWithAWarning() throws {
-        let directory = try folder(["a.klp": GateCommandTests.passing])
+        let directory = try folder(["a.klp": GateOutput.passing])
         XCTAssertEqual(mkfifo(directory + "/x.klp", 0o644), 0, String(cString: strerror(errno)))
         let run = try gate(directory)
         check(run, exits: 0, "gate over a FIFO named x.klp")
         XCTAssertEqual(run.stderr, "klpcheck: warning: skipping '\(directory)/x.klp': a FIFO, not a regular file\n")
-        XCTAssertEqual(GateCommandTests.summary(run.stdout), "1 passed, 0 failed, 0 bad, 0 incomplete")
+        XCTAssertEqual(GateOutput.summary(run.stdout), "1 passed, 0 failed, 0 bad, 0 incomplete")
     }
 
     /// A link to a regular file is a model; a dangling link named `*.klp` is
     /// skipped with a warning; a link to a folder is not followed.
     func testSymbolicLinks() throws {
-        let directory = try folder(["real/a.klp": GateCommandTests.passing, "elsewhere/b.klp": GateCommandTests.passing])
+        let directory = try folder(["real/a.klp": GateOutput.passing, "elsewhere/b.klp": GateOutput.passing])
         let manager = FileManager.default
         try manager.createSymbolicLink(atPath: directory + "/real/link.klp", withDestinationPath: "a.klp")
         try manager.createSymbolicLink(atPath: directory + "/real/dangling.klp", withDestinationPath: "nowhere.klp")
@@ -151,13 +151,13 @@ final class GateFolderTests: XCTestCase {
             ["klpcheck: warning: skipping '\(directory)/real/dangling.klp': a symbolic link to nothing, not a regular file"])
         let run = try gate(directory + "/real")
         check(run, exits: 0, "gate over links")
-        XCTAssertEqual(GateCommandTests.summary(run.stdout), "2 passed, 0 failed, 0 bad, 0 incomplete")
+        XCTAssertEqual(GateOutput.summary(run.stdout), "2 passed, 0 failed, 0 bad, 0 incomplete")
         XCTAssertEqual(run.stderr, listing.warnings.map { $0 + "\n" }.joined())
     }
 
     /// `/dev` holds devices and no models; a device named `*.klp` is skipped.
     func testADeviceNamedLikeAModelIsSkipped() throws {
-        let directory = try folder(["a.klp": GateCommandTests.passing])
+        let directory = try folder(["a.klp": GateOutput.passing])
         try FileManager.default.createSymbolicLink(atPath: directory + "/null.klp", withDestinationPath: "/dev/null")
         let listing = try ModelFolder.system.models(in: directory)
         XCTAssertEqual(listing.models, [directory + "/a.klp"])

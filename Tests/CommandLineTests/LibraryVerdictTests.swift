@@ -20,7 +20,7 @@ final class LibraryVerdictTests: XCTestCase {
     func checkSameAsCommandLine(
         _ model: String, maxStates: UInt64? = nil, file: StaticString = #filePath, line: UInt = #line
     ) throws -> VerificationResult {
-        let path = ModelsEndToEndTests.models.appendingPathComponent(model).path
+        let path = RepositoryModels.folder.appendingPathComponent(model).path
         var options = SearchOptions()
         options.threads = 1
         options.maxStates = maxStates
