@@ -27,7 +27,11 @@ let package = Package(
         .target(name: "KLPTestSupport", dependencies: ["KLPEngine"], path: "Tests/KLPTestSupport"),
         .testTarget(name: "KLPEngineTests", dependencies: ["KLPEngine", "FilterLock", "KLPTestSupport"]),
         .testTarget(name: "LivepatchTests", dependencies: ["Livepatch", "KLPEngine", "KLPTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["KLPCommandLine", "KLPEngine", "Livepatch", "KLPTestSupport"]),
+        // The built executable, run as a user runs it: no library module, so
+        // that these compile beside the Livepatch module rather than after it.
+        .testTarget(name: "EndToEndTests", dependencies: ["KLPTestSupport"]),
+        // The command-line library and the library verdict, called in process.
+        .testTarget(name: "CommandLineTests", dependencies: ["KLPCommandLine", "KLPEngine", "Livepatch", "KLPTestSupport"]),
         .testTarget(name: "KLPImportTests", dependencies: ["KLPImport", "Livepatch"]),
     ]
 )
