@@ -181,6 +181,13 @@ struct ModuleSymmetry {
             let lower = Int(bounds[c])
             let n = Int(bounds[c &+ 1]) &- lower
             let count = Int(fieldCount[c])
+            if n == 2 {
+                // The usual class, a pair: two states when the parts differ, one when alike.
+                if key(of: lower, fieldCount: count, in: state) != key(of: lower &+ 1, fieldCount: count, in: state) {
+                    size *= 2
+                }
+                continue
+            }
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { keys in
                 // Representatives keep each class's parts sorted: equal parts are neighbours.
                 for i in 0..<n { keys[i] = key(of: lower &+ i, fieldCount: count, in: state) }
