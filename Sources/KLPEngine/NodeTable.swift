@@ -22,24 +22,16 @@ import Dispatch
 @frozen @usableFromInline
 struct NodeTable {
     @inlinable static var segmentShift: UInt64 { 59 }
-    @inlinable static var segmentCount: Int { 32 }
+    @inlinable static var segmentCount: Int { SegmentRoom.segmentCount }
     /// Bits of the slot within a segment in an index.
     @inlinable static var slotBits: Int { 26 }
     /// The most slots a segment may have (an index stays below 2^31).
     @inlinable static var maxSegmentCapacity: Int { (1 << 26) - 1 }
-    /// Stride, in words, between workers' rows: the room each worker has
-    /// left per segment, then what it was granted.
-    @inlinable static var rowStride: Int { 2 * segmentCount }
-
     @usableFromInline let slots: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     @usableFromInline let capacities: UnsafeMutablePointer<Int>
-    @usableFromInline let hardLimits: UnsafeMutablePointer<Int>
-    /// Entries per segment as of the last settling of the workers' rows.
-    @usableFromInline let committed: UnsafeMutablePointer<Int>
-    /// Holds the rows (one per worker, see `rowStride`).
-    @usableFromInline let rowTable: UnsafeMutablePointer<UnsafeMutablePointer<Int>>
-    /// Number of rows.
-    @usableFromInline let workerCount: UnsafeMutablePointer<Int>
+    /// Each worker's room per segment, the segments' hard limits and what
+    /// they held at the round's start.
+    @usableFromInline let room: SegmentRoom
     /// A segment grows when its load passes this...
     @usableFromInline let growAboveLoad: Double
     /// ...to this load...
@@ -58,14 +50,7 @@ struct NodeTable {
         slots = .allocate(capacity: n)
         capacities = .allocate(capacity: n)
         capacities.initialize(repeating: 0, count: n)
-        hardLimits = .allocate(capacity: n)
-        hardLimits.initialize(repeating: 0, count: n)
-        committed = .allocate(capacity: n)
-        committed.initialize(repeating: 0, count: n)
-        rowTable = .allocate(capacity: 1)
-        rowTable.initialize(to: Self.allocateRows(1))
-        workerCount = .allocate(capacity: 1)
-        workerCount.initialize(to: 1)
+        room = SegmentRoom()
         for segment in 0..<n {
             guard let table = ledger.allocate(UInt64.self, count: initialCapacity, zeroed: true) else {
                 free(ledger: ledger)
@@ -73,20 +58,10 @@ struct NodeTable {
             }
             slots[segment] = table
             capacities[segment] = initialCapacity
-            hardLimits[segment] = min(Int(Double(initialCapacity) * hardLoad), initialCapacity - 1)
+            room.hardLimits[segment] = min(Int(Double(initialCapacity) * hardLoad), initialCapacity - 1)
         }
-        grantRoom()
+        room.grant()
     }
-
-    @usableFromInline static func allocateRows(_ count: Int) -> UnsafeMutablePointer<Int> {
-        // Page-aligned, so that no two workers' rows share a cache line.
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * rowStride * 8, alignment: 4096)
-        let rows = raw.bindMemory(to: Int.self, capacity: count * rowStride)
-        rows.initialize(repeating: 0, count: count * rowStride)
-        return rows
-    }
-
-    @inlinable var rows: UnsafeMutablePointer<Int> { rowTable.pointee }
 
     /// Frees every segment and the bookkeeping; the table is unusable afterwards.
     @usableFromInline
@@ -96,11 +71,7 @@ struct NodeTable {
         }
         slots.deallocate()
         capacities.deallocate()
-        hardLimits.deallocate()
-        committed.deallocate()
-        UnsafeMutableRawPointer(rows).deallocate()
-        rowTable.deallocate()
-        workerCount.deallocate()
+        room.deallocate()
     }
 
     /// The index of slot `slot` of `segment`.
@@ -135,11 +106,11 @@ struct NodeTable {
             let slot = table + probe.bucket
             var found = klp_load_acquire(slot)
             if found == 0 {
-                let room = rows + (worker &* Self.rowStride &+ segment)
-                if room.pointee <= 0 { return 0 }
+                let left = room.left(worker: worker, segment: segment)
+                if left.pointee <= 0 { return 0 }
                 found = klp_cas(slot, 0, entry)
                 if found == 0 {
-                    room.pointee &-= 1
+                    left.pointee &-= 1
                     return -Self.index(segment: segment, slot: probe.bucket)
                 }
             }
@@ -164,64 +135,19 @@ struct NodeTable {
 
     /// Entries held.
     @usableFromInline
-    var count: Int {
-        var total = (0..<Self.segmentCount).reduce(0) { $0 + committed[$1] }
-        for worker in 0..<workerCount.pointee {
-            let row = rows + worker * Self.rowStride
-            for segment in 0..<Self.segmentCount { total += row[Self.segmentCount + segment] - row[segment] }
-        }
-        return total
-    }
+    var count: Int { room.held }
 
     /// Slots over all segments.
     @usableFromInline
     var capacity: Int { (0..<Self.segmentCount).reduce(0) { $0 + capacities[$1] } }
 
-    /// Adds what the workers inserted to `committed` and clears their rows.
-    @usableFromInline
-    func settleRows() {
-        for worker in 0..<workerCount.pointee {
-            let row = rows + worker * Self.rowStride
-            for segment in 0..<Self.segmentCount {
-                committed[segment] += row[Self.segmentCount + segment] - row[segment]
-                row[segment] = 0
-                row[Self.segmentCount + segment] = 0
-            }
-        }
-    }
-
-    /// Makes rows for `threads` workers (after `settleRows`).
-    @usableFromInline
-    func setWorkers(_ threads: Int) {
-        if threads > workerCount.pointee {
-            UnsafeMutableRawPointer(rows).deallocate()
-            rowTable.pointee = Self.allocateRows(threads)
-        }
-        workerCount.pointee = max(threads, 1)
-    }
-
-    /// Shares each segment's room below its hard limit among the workers.
-    @usableFromInline
-    func grantRoom() {
-        let workers = workerCount.pointee
-        for segment in 0..<Self.segmentCount {
-            let room = max(0, hardLimits[segment] - committed[segment])
-            for worker in 0..<workers {
-                let share = room / workers + (worker < room % workers ? 1 : 0)
-                let row = rows + worker * Self.rowStride
-                row[segment] = share
-                row[Self.segmentCount + segment] = share
-            }
-        }
-    }
-
     /// The segments above the growth load, with the capacity each grows
-    /// to (after `settleRows`).
+    /// to (after `room.settle()`).
     @usableFromInline
     func segmentsToGrow() -> [(segment: Int, capacity: Int)] {
         var growing: [(segment: Int, capacity: Int)] = []
         for segment in 0..<Self.segmentCount {
-            let held = Double(committed[segment])
+            let held = Double(room.committed[segment])
             if held > Double(capacities[segment]) * growAboveLoad {
                 growing.append((segment, Int((held / loadAfterGrowth).rounded(.up)) + 1))
             }
@@ -254,7 +180,7 @@ struct NodeTable {
         ledger.free(old, count: oldCapacity)
         slots[segment] = fresh
         capacities[segment] = newCapacity
-        hardLimits[segment] = min(Int(Double(newCapacity) * hardLoad), newCapacity - 1)
+        room.hardLimits[segment] = min(Int(Double(newCapacity) * hardLoad), newCapacity - 1)
         return true
     }
 

@@ -28,25 +28,15 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
     /// The packed state.
     public typealias State = Keying.State
     @inlinable static var segmentShift: UInt64 { 59 }
-    @inlinable static var segmentCount: Int { 32 }
-    /// Stride, in words, between workers' rows: the room each worker has
-    /// left per segment, then what it was granted.
-    @inlinable static var rowStride: Int { 2 * segmentCount }
+    @inlinable static var segmentCount: Int { SegmentRoom.segmentCount }
     @inlinable static var occupiedBit: UInt64 { 1 << 63 }
     @inlinable static var busyBit: UInt64 { 1 << 62 }
     @usableFromInline let slots: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     @usableFromInline let capacities: UnsafeMutablePointer<Int>
-    @usableFromInline let hardLimits: UnsafeMutablePointer<Int>
-    /// States per segment as of the last settling of the workers' rows.
-    @usableFromInline let committed: UnsafeMutablePointer<Int>
-    /// One row per worker (see `rowStride`); only that worker writes it
-    /// during a round.
-    @inlinable var rows: UnsafeMutablePointer<Int> { rowTable.pointee }
-    /// Holds `rows`: a stored `var` on a class would cost a dynamic
-    /// exclusivity check on every insert.
-    @usableFromInline let rowTable: UnsafeMutablePointer<UnsafeMutablePointer<Int>>
-    /// Number of rows.
-    @usableFromInline var workers = 1
+    /// Each worker's room per segment, the segments' hard limits and what
+    /// they held at the round's start. Pointers only: a stored `var` on a
+    /// class would cost a dynamic exclusivity check on every insert.
+    @usableFromInline let room: SegmentRoom
     /// Words per slot: the state's, plus the page bitmap when paged.
     @inlinable var slotWords: Int { Keying.slotWords }
     /// The keying: the page field, when paged.
@@ -74,11 +64,7 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
         let n = Self.segmentCount
         slots = .allocate(capacity: n)
         capacities = .allocate(capacity: n)
-        hardLimits = .allocate(capacity: n)
-        committed = .allocate(capacity: n)
-        committed.initialize(repeating: 0, count: n)
-        rowTable = .allocate(capacity: 1)
-        rowTable.initialize(to: Self.allocateRows(1))
+        room = SegmentRoom()
         capacities.initialize(repeating: 0, count: n)
         for segment in 0..<n {
             guard let table = ledger.allocate(UInt64.self, count: initialSegmentCapacity * slotWords, zeroed: true)
@@ -91,53 +77,17 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
             }
             slots[segment] = table
             capacities[segment] = initialSegmentCapacity
-            hardLimits[segment] = Int(Double(initialSegmentCapacity) * Keying.hardLoad)
+            room.hardLimits[segment] = Int(Double(initialSegmentCapacity) * Keying.hardLoad)
         }
         rebuildBases()
-        grantRoom()
-    }
-
-    @usableFromInline static func allocateRows(_ count: Int) -> UnsafeMutablePointer<Int> {
-        // Page-aligned, so that no two workers' rows share a cache line.
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * rowStride * 8, alignment: 4096)
-        let rows = raw.bindMemory(to: Int.self, capacity: count * rowStride)
-        rows.initialize(repeating: 0, count: count * rowStride)
-        return rows
-    }
-
-    /// Adds what the workers inserted to `committed` and clears their rows.
-    @inlinable func settleRows() {
-        for worker in 0..<workers {
-            let row = rows + worker * Self.rowStride
-            for segment in 0..<Self.segmentCount {
-                committed[segment] += row[Self.segmentCount + segment] - row[segment]
-                row[segment] = 0
-                row[Self.segmentCount + segment] = 0
-            }
-        }
-    }
-
-    /// Shares each segment's room below its hard limit among the workers.
-    @inlinable func grantRoom() {
-        for segment in 0..<Self.segmentCount {
-            let room = max(0, hardLimits[segment] - committed[segment])
-            for worker in 0..<workers {
-                let share = room / workers + (worker < room % workers ? 1 : 0)
-                let row = rows + worker * Self.rowStride
-                row[segment] = share
-                row[Self.segmentCount + segment] = share
-            }
-        }
+        room.grant()
     }
 
     deinit {
         free()
         slots.deallocate()
         capacities.deallocate()
-        hardLimits.deallocate()
-        committed.deallocate()
-        UnsafeMutableRawPointer(rows).deallocate()
-        rowTable.deallocate()
+        room.deallocate()
     }
 
     /// Number of states held.
@@ -151,14 +101,7 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
     }
 
     /// Number of slots in use.
-    var slotsHeld: Int {
-        var total = (0..<Self.segmentCount).reduce(0) { $0 + committed[$1] }
-        for worker in 0..<workers {
-            let row = rows + worker * Self.rowStride
-            for segment in 0..<Self.segmentCount { total += row[Self.segmentCount + segment] - row[segment] }
-        }
-        return total
-    }
+    var slotsHeld: Int { room.held }
 
     /// Bytes of slot memory held.
     public var memoryBytes: Int {
@@ -181,8 +124,8 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
     @inlinable @inline(__always)
     public func insert(_ state: State, hash: UInt64, worker: Int) -> InsertOutcome {
         let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
-        let room = rows + (worker &* Self.rowStride &+ segment)
-        if room.pointee <= 0 { return .deferred }
+        let left = room.left(worker: worker, segment: segment)
+        if left.pointee <= 0 { return .deferred }
         let table = slots[segment]
         let words = State.wordCount
         let stride = Keying.slotWords
@@ -199,7 +142,7 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
                 if words == 1 {
                     found = klp_cas(slot, 0, key)
                     if found == 0 {
-                        room.pointee &-= 1
+                        left.pointee &-= 1
                         // Another worker may have set the same bit since the claim.
                         guard paged else { return .new }
                         return klp_test_and_set_bit(slot + 1, offset) ? .seen : .new
@@ -209,7 +152,7 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
                     if found == 0 {
                         for word in 1..<words { slot[word] = keyState.word(word) }
                         klp_store_release(slot, key)
-                        room.pointee &-= 1
+                        left.pointee &-= 1
                         guard paged else { return .new }
                         return klp_test_and_set_bit(slot + words, offset) ? .seen : .new
                     }
@@ -241,13 +184,9 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
     /// Grows every segment above the growth load, on up to `threads` threads,
     /// and grants each of `threads` workers its share of the room.
     @inlinable public func prepareForInserts(threads: Int) -> Bool {
-        settleRows()
-        if threads > workers {
-            UnsafeMutableRawPointer(rows).deallocate()
-            rowTable.pointee = Self.allocateRows(threads)
-        }
-        workers = max(threads, 1)
-        defer { grantRoom() }
+        room.settle()
+        room.setWorkers(threads)
+        defer { room.grant() }
         // The hash spreads states evenly, so segments fill at one pace: when
         // one must grow, those close behind it grow in the same pass, which
         // gives the threads more segments to share and saves passes.
@@ -255,7 +194,7 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
         var growing: [(segment: Int, capacity: Int)] = []
         var mustGrow = false
         for segment in 0..<Self.segmentCount {
-            let held = Double(committed[segment])
+            let held = Double(room.committed[segment])
             let capacity = Double(capacities[segment])
             if held > capacity * companionLoad {
                 growing.append((segment, Int((held / Keying.loadAfterGrowth).rounded(.up)) + 1))
@@ -299,7 +238,7 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
         ledger.free(old, count: oldCapacity * words)
         slots[segment] = fresh
         capacities[segment] = newCapacity
-        hardLimits[segment] = min(Int(Double(newCapacity) * Keying.hardLoad), newCapacity - 1)
+        room.hardLimits[segment] = min(Int(Double(newCapacity) * Keying.hardLoad), newCapacity - 1)
         return true
     }
 

@@ -247,11 +247,11 @@ public final class TreeVisitedSet<State: PackedState>: VisitedSet, @unchecked Se
     /// the indices of the level above after each; then grants each of
     /// `threads` workers its share of every table's room.
     public func prepareForInserts(threads: Int) -> Bool {
-        for level in 0...depth { tables[level].settleRows() }
+        for level in 0...depth { tables[level].room.settle() }
         defer {
             for level in 0...depth {
-                tables[level].setWorkers(threads)
-                tables[level].grantRoom()
+                tables[level].room.setWorkers(threads)
+                tables[level].room.grant()
             }
             rebuildBases()
         }
