@@ -23,7 +23,8 @@ let package = Package(
         // Commands and the small argument parser; the executable only calls into this.
         .target(name: "KLPCommandLine", dependencies: ["KLPEngine", "FilterLock", "Livepatch", "KLPImport"]),
         .executableTarget(name: "klpcheck", dependencies: ["KLPCommandLine"]),
-        // Helpers the test targets share (a seeded generator, the tool launcher): not engine API.
+        // Helpers the test targets share (a seeded generator, the tool launcher, the bundled
+        // models, the gate's text output): not engine API.
         .target(name: "KLPTestSupport", dependencies: ["KLPEngine"], path: "Tests/KLPTestSupport"),
         .testTarget(name: "KLPEngineTests", dependencies: ["KLPEngine", "FilterLock", "KLPTestSupport"]),
         .testTarget(name: "LivepatchTests", dependencies: ["Livepatch", "KLPEngine", "KLPTestSupport"]),
