@@ -43,13 +43,6 @@ final class EscapingTests: XCTestCase {
 
     // MARK: Helpers
 
-    func temporaryDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("klpcheck-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     /// Writes `files` (relative path -> text) under a fresh folder and returns its path.
     func folder(_ files: [String: String]) throws -> String {
         let root = try temporaryDirectory("escaping-models")
@@ -71,13 +64,6 @@ final class EscapingTests: XCTestCase {
     /// The characters of `text` below U+0020 other than the newline, and DEL.
     static func controlCharacters(_ text: String) -> [Unicode.Scalar] {
         text.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F }
-    }
-
-    func check(_ run: ToolRun, exits status: Int32, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertFalse(run.crashed, "\(what) crashed:\n\(run.stderr.prefix(2000))", file: file, line: line)
-        XCTAssertEqual(
-            run.status, status, "\(what): exit status\nstdout:\n\(run.stdout.prefix(3000))\nstderr:\n\(run.stderr.prefix(2000))",
-            file: file, line: line)
     }
 
     // MARK: GitHub annotations and the result lines

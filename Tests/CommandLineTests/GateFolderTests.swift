@@ -38,14 +38,6 @@ final class GateFolderTests: XCTestCase {
         try Tool.run(["gate", directory, "--no-report"], timeout: 60)
     }
 
-    func check(_ run: ToolRun, exits status: Int32, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertFalse(run.crashed, "\(what) crashed:\n\(run.stderr.prefix(2000))", file: file, line: line)
-        XCTAssertFalse(run.timedOut, "\(what) did not end", file: file, line: line)
-        XCTAssertEqual(
-            run.status, status, "\(what): exit status\nstdout:\n\(run.stdout.prefix(2000))\nstderr:\n\(run.stderr.prefix(2000))",
-            file: file, line: line)
-    }
-
     // MARK: Folders that cannot be read
 
     /// BUG: a folder the gate could not read was skipped and the gate said

@@ -12,14 +12,6 @@ final class OutputSafetyTests: XCTestCase {
     static var failing: String { Self.models + "/variants/complete-before-switch.klp" }
     static var models: String { RepositoryModels.folder.path }
 
-    /// A fresh folder, removed after the test.
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("klpcheck-outputs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     /// A folder of models holding the failing world (which its `expect` line passes).
     func gateFolder() throws -> String {
         let folder = try temporaryDirectory().appendingPathComponent("models")
@@ -42,9 +34,9 @@ final class OutputSafetyTests: XCTestCase {
         }
     }
 
-    func check(_ run: ToolRun, exits status: Int32, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertFalse(run.crashed, "\(what) crashed:\n\(run.stderr.prefix(2000))", file: file, line: line)
-        XCTAssertEqual(run.status, status, "\(what)\nstdout:\n\(run.stdout.prefix(2000))\nstderr:\n\(run.stderr.prefix(2000))", file: file, line: line)
+    /// `checkSafely(_:exits:_:)`, and no Foundation error or Swift trap on standard error.
+    func checkSafely(_ run: ToolRun, exits status: Int32, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        check(run, exits: status, what, file: file, line: line)
         XCTAssertFalse(run.stderr.contains("NSCocoaErrorDomain"), "\(what): \(run.stderr)", file: file, line: line)
         XCTAssertFalse(run.stderr.contains("Fatal error"), "\(what): \(run.stderr)", file: file, line: line)
     }
@@ -70,13 +62,13 @@ final class OutputSafetyTests: XCTestCase {
             (["verify", Self.failing, "--trace-out", "/dev/full"], "verify --trace-out"),
         ] {
             let run = try Tool.run(arguments)
-            check(run, exits: 2, what)
+            checkSafely(run, exits: 2, what)
             XCTAssertEqual(run.stderr, refusal, what)
             XCTAssertEqual(run.stdout, "", "\(what): refused before any work")
             XCTAssertEqual(Self.kind("/dev/full"), "character device", what)
         }
         let report = try Tool.run(["gate", models, "--report-dir", "/dev/full"])
-        check(report, exits: 2, "gate --report-dir /dev/full")
+        checkSafely(report, exits: 2, "gate --report-dir /dev/full")
         XCTAssertEqual(report.stderr, "klpcheck: error: cannot write /dev/full: it is a character device, not a folder\n")
         XCTAssertEqual(Self.kind("/dev/full"), "character device")
     }
@@ -87,7 +79,7 @@ final class OutputSafetyTests: XCTestCase {
         let fifo = try temporaryDirectory().appendingPathComponent("pipe").path
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         let run = try Tool.run(["gate", try gateFolder(), "--no-report", "--json", fifo], timeout: 30)
-        check(run, exits: 2, "gate --json FIFO")
+        checkSafely(run, exits: 2, "gate --json FIFO")
         XCTAssertEqual(run.stderr, "klpcheck: error: cannot write \(fifo): it is a FIFO, not a regular file\n")
         XCTAssertEqual(Self.kind(fifo), "FIFO")
     }
@@ -96,7 +88,7 @@ final class OutputSafetyTests: XCTestCase {
         let folder = try temporaryDirectory().appendingPathComponent("out")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let run = try Tool.run(["graph", Self.failing, "--output", folder.path])
-        check(run, exits: 2, "graph --output FOLDER")
+        checkSafely(run, exits: 2, "graph --output FOLDER")
         XCTAssertEqual(run.stderr, "klpcheck: error: cannot write \(folder.path): it is a folder, not a regular file\n")
         XCTAssertEqual(Self.kind(folder.path), "folder")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
@@ -108,7 +100,7 @@ final class OutputSafetyTests: XCTestCase {
         let link = root.appendingPathComponent("link.json").path
         XCTAssertEqual(symlink(root.appendingPathComponent("missing.json").path, link), 0)
         let run = try Tool.run(["gate", try gateFolder(), "--no-report", "--json", link])
-        check(run, exits: 2, "gate --json dangling symlink")
+        checkSafely(run, exits: 2, "gate --json dangling symlink")
         XCTAssertEqual(run.stderr, "klpcheck: error: cannot write \(link): it is a symlink to a file that does not exist\n")
         XCTAssertEqual(Self.kind(link), "symlink")
         XCTAssertEqual(Self.kind(root.appendingPathComponent("missing.json").path), "missing")
@@ -136,7 +128,7 @@ final class OutputSafetyTests: XCTestCase {
             XCTAssertEqual(chmod(target, 0o640), 0)
             XCTAssertEqual(symlink("../targets/" + name, link), 0)
             let run = try Tool.run(arguments + [link])
-            check(run, exits: arguments[0] == "verify" ? 1 : 0, name)
+            checkSafely(run, exits: arguments[0] == "verify" ? 1 : 0, name)
             XCTAssertEqual(Self.kind(link), "symlink", name)
             XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "../targets/" + name)
             let text = try String(contentsOfFile: target, encoding: .utf8)
@@ -159,7 +151,7 @@ final class OutputSafetyTests: XCTestCase {
         try "old\n".write(toFile: path, atomically: false, encoding: .utf8)
         XCTAssertEqual(link(path, other), 0)
         let run = try Tool.run(["graph", Self.failing, "--output", path])
-        check(run, exits: 0, "graph --output FILE")
+        checkSafely(run, exits: 0, "graph --output FILE")
         XCTAssertTrue(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("digraph klpcheck {"))
         XCTAssertEqual(try String(contentsOfFile: other, encoding: .utf8), "old\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted(), ["graph.dot", "old-name.dot"])
@@ -175,14 +167,14 @@ final class OutputSafetyTests: XCTestCase {
         try "x\n".write(toFile: plain, atomically: false, encoding: .utf8)
         let missing = root.appendingPathComponent("no-such-folder/graph.dot").path
         let graph = try Tool.run(["graph", Self.failing, "--output", missing])
-        check(graph, exits: 2, "graph --output in a missing folder")
+        checkSafely(graph, exits: 2, "graph --output in a missing folder")
         XCTAssertEqual(graph.stderr, "klpcheck: error: cannot write \(missing): No such file or directory\n")
         let inFile = plain + "/gate.json"
         let gate = try Tool.run(["gate", try gateFolder(), "--no-report", "--json", inFile])
-        check(gate, exits: 2, "gate --json under a regular file")
+        checkSafely(gate, exits: 2, "gate --json under a regular file")
         XCTAssertEqual(gate.stderr, "klpcheck: error: cannot write \(inFile): Not a directory\n")
         let report = try Tool.run(["gate", try gateFolder(), "--report-dir", plain])
-        check(report, exits: 2, "gate --report-dir FILE")
+        checkSafely(report, exits: 2, "gate --report-dir FILE")
         XCTAssertEqual(report.stderr, "klpcheck: error: cannot write \(plain): it is a regular file, not a folder\n")
         XCTAssertEqual(try String(contentsOfFile: plain, encoding: .utf8), "x\n")
     }
@@ -203,7 +195,7 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertEqual(chmod(model, 0o644), 0)
         let launch = asNobody ? "exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups \"$0\" \"$@\"" : "exec \"$0\" \"$@\""
         let run = try ShellTool.run(launch, ["graph", model, "--output", path])
-        check(run, exits: 2, "graph --output in a read-only folder")
+        checkSafely(run, exits: 2, "graph --output in a read-only folder")
         XCTAssertEqual(run.stderr, "klpcheck: error: cannot write \(path): Permission denied\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
     }
@@ -222,7 +214,7 @@ final class OutputSafetyTests: XCTestCase {
             (["verify", Self.failing, "--trace-out", ""], "--trace-out"),
         ] {
             let run = try ShellTool.run("exec \"$0\" \"$@\"", arguments, in: cwd)
-            check(run, exits: 2, arguments.joined(separator: " "))
+            checkSafely(run, exits: 2, arguments.joined(separator: " "))
             XCTAssertEqual(run.stdout, "", option)
             XCTAssertTrue(
                 run.stderr.hasPrefix("klpcheck: error: option '\(option)' needs a path; it was given an empty one\n"), run.stderr)
@@ -234,7 +226,7 @@ final class OutputSafetyTests: XCTestCase {
     func testDashIsNoReportFolder() throws {
         let cwd = try temporaryDirectory()
         let run = try ShellTool.run("exec \"$0\" \"$@\"", ["gate", try gateFolder(), "--report-dir", "-"], in: cwd)
-        check(run, exits: 2, "gate --report-dir -")
+        checkSafely(run, exits: 2, "gate --report-dir -")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cwd.path), [])
         XCTAssertTrue(run.stderr.hasPrefix("klpcheck: error: option '--report-dir' needs a folder; '-' (standard output) cannot hold one\n"))
     }
@@ -245,14 +237,14 @@ final class OutputSafetyTests: XCTestCase {
         let models = try gateFolder()
         let cwd = try temporaryDirectory()
         let gate = try ShellTool.run("exec \"$0\" \"$@\"", ["gate", models, "--no-report", "--json", "a", "--junit", "b"], in: cwd)
-        check(gate, exits: 0, "gate --json a --junit b")
+        checkSafely(gate, exits: 0, "gate --json a --junit b")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: cwd.appendingPathComponent("a"))) as? [String: Any]
         XCTAssertEqual(json?["command"] as? String, "gate")
         XCTAssertTrue(try String(contentsOf: cwd.appendingPathComponent("b"), encoding: .utf8).hasPrefix("<?xml"))
         let graph = try ShellTool.run("exec \"$0\" \"$@\"", ["graph", Self.failing, "--output", "c"], in: cwd)
-        check(graph, exits: 0, "graph --output c")
+        checkSafely(graph, exits: 0, "graph --output c")
         let verify = try ShellTool.run("exec \"$0\" \"$@\"", ["verify", Self.failing, "--trace-out", "t"], in: cwd)
-        check(verify, exits: 1, "verify --trace-out t")
+        checkSafely(verify, exits: 1, "verify --trace-out t")
         XCTAssertTrue(try String(contentsOf: cwd.appendingPathComponent("c"), encoding: .utf8).hasPrefix("digraph"))
         XCTAssertTrue(try String(contentsOf: cwd.appendingPathComponent("t"), encoding: .utf8).contains("\nreplay\n"))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cwd.path).sorted(), ["a", "b", "c", "t"])
@@ -264,28 +256,28 @@ final class OutputSafetyTests: XCTestCase {
         let models = try gateFolder()
         let cwd = try temporaryDirectory()
         let json = try ShellTool.run("exec \"$0\" \"$@\"", ["gate", models, "--no-report", "--json", "-"], in: cwd)
-        check(json, exits: 0, "gate --json -")
+        checkSafely(json, exits: 0, "gate --json -")
         XCTAssertEqual(try json.json()["command"] as? String, "gate")
         XCTAssertTrue(json.stderr.contains("PASS "), json.stderr)
         XCTAssertTrue(json.stderr.contains("world.klp"), json.stderr)
 
         let junit = try ShellTool.run("exec \"$0\" \"$@\"", ["gate", models, "--no-report", "--junit", "-"], in: cwd)
-        check(junit, exits: 0, "gate --junit -")
+        checkSafely(junit, exits: 0, "gate --junit -")
         XCTAssertTrue(junit.stdout.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"), junit.stdout)
         XCTAssertTrue(junit.stdout.hasSuffix("</testsuites>\n"), junit.stdout)
         XCTAssertTrue(junit.stderr.contains("world.klp"), junit.stderr)
 
         let both = try Tool.run(["gate", models, "--no-report", "--junit", "-", "--json", "-"])
-        check(both, exits: 2, "gate --junit - --json -")
+        checkSafely(both, exits: 2, "gate --junit - --json -")
         XCTAssertTrue(both.stderr.hasPrefix("klpcheck: error: --junit and --json cannot both go to standard output ('-')\n"))
 
         let graph = try ShellTool.run("exec \"$0\" \"$@\"", ["graph", Self.failing, "--output", "-"], in: cwd)
-        check(graph, exits: 0, "graph --output -")
+        checkSafely(graph, exits: 0, "graph --output -")
         XCTAssertEqual(graph.stdout, try Tool.run(["graph", Self.failing]).stdout)
         XCTAssertTrue(graph.stdout.hasPrefix("digraph klpcheck {"))
 
         let trace = try ShellTool.run("exec \"$0\" \"$@\"", ["verify", Self.failing, "--trace-out", "-"], in: cwd)
-        check(trace, exits: 1, "verify --trace-out -")
+        checkSafely(trace, exits: 1, "verify --trace-out -")
         XCTAssertEqual(
             trace.stdout,
             """
@@ -308,23 +300,23 @@ final class OutputSafetyTests: XCTestCase {
     /// backtrace and exit 132.
     func testFullStandardOutputExits70WithoutABacktrace() throws {
         let run = try ShellTool.run("exec \"$0\" \"$@\" >/dev/full", ["verify", Self.failing, "--format", "json"])
-        check(run, exits: 70, "verify >/dev/full")
+        checkSafely(run, exits: 70, "verify >/dev/full")
         XCTAssertEqual(run.stderr, "klpcheck: error: cannot write standard output: No space left on device\n")
     }
 
     func testClosedStandardOutputExits70() throws {
         let run = try ShellTool.run("exec \"$0\" \"$@\" >&-", ["verify", Self.failing])
-        check(run, exits: 70, "verify >&-")
+        checkSafely(run, exits: 70, "verify >&-")
         XCTAssertEqual(run.stderr, "klpcheck: error: cannot write standard output: Bad file descriptor\n")
     }
 
     /// Standard error full: nothing more is printed, exit 70.
     func testFullStandardErrorExits70() throws {
         let run = try ShellTool.run("exec \"$0\" \"$@\" 2>/dev/full", ["verify", Self.failing, "--no-such-option"])
-        check(run, exits: 70, "verify --no-such-option 2>/dev/full")
+        checkSafely(run, exits: 70, "verify --no-such-option 2>/dev/full")
         XCTAssertEqual(run.stdout, "")
         let closed = try ShellTool.run("exec \"$0\" \"$@\" 2>&-", ["verify", Self.failing, "--no-such-option"])
-        check(closed, exits: 70, "verify --no-such-option 2>&-")
+        checkSafely(closed, exits: 70, "verify --no-such-option 2>&-")
     }
 
     /// A reader that goes away ends klpcheck as SIGPIPE does (141), also

@@ -79,14 +79,6 @@ final class GateCommandTests: XCTestCase {
 
     // MARK: Helpers
 
-    /// A fresh temporary folder, removed after the test.
-    func temporaryDirectory(_ name: String = "gate") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("klpcheck-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     /// Writes `files` (relative path -> text) under a fresh folder and returns its path.
     func folder(_ files: [String: String]) throws -> String {
         let root = try temporaryDirectory("gate-models")
@@ -103,13 +95,6 @@ final class GateCommandTests: XCTestCase {
         var all = ["gate", directory] + arguments
         if !arguments.contains("--report-dir") && !arguments.contains("--no-report") { all.append("--no-report") }
         return try Tool.run(all, timeout: timeout)
-    }
-
-    func check(_ run: ToolRun, exits status: Int32, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertFalse(run.crashed, "\(what) crashed:\n\(run.stderr.prefix(2000))", file: file, line: line)
-        XCTAssertEqual(
-            run.status, status, "\(what): exit status\nstdout:\n\(run.stdout.prefix(3000))\nstderr:\n\(run.stderr.prefix(2000))",
-            file: file, line: line)
     }
 
     // MARK: All models match

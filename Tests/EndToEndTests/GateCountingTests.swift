@@ -32,14 +32,6 @@ final class GateCountingTests: XCTestCase {
         var incomplete: Int
     }
 
-    /// A fresh temporary folder, removed after the test.
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("klpcheck-counting-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     /// Runs the gate over `files` with `arguments`, checks its exit status,
     /// and returns the counts read from the text, the JSON and the JUnit.
     func counts(

@@ -25,22 +25,10 @@ final class GraphCommandTests: XCTestCase {
 
         """
 
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("klpcheck-graph-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     func model(_ text: String, named name: String = "world.klp") throws -> String {
         let path = try temporaryDirectory().appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
-    }
-
-    func check(_ run: ToolRun, exits status: Int32, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertFalse(run.crashed, "\(what) crashed:\n\(run.stderr.prefix(2000))", file: file, line: line)
-        XCTAssertEqual(run.status, status, "\(what): stderr:\n\(run.stderr.prefix(2000))", file: file, line: line)
     }
 
     static func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }

@@ -12,14 +12,6 @@ final class InputLimitsTests: XCTestCase {
     static let testCallbacks = models.appendingPathComponent("selftests/test-callbacks.klp").path
     static let callbacksDemo = models.appendingPathComponent("samples/livepatch-callbacks-demo.klp").path
 
-    func check(_ run: ToolRun, exits status: Int32, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertFalse(run.crashed, "\(what) crashed:\n\(run.stderr.prefix(2000))", file: file, line: line)
-        XCTAssertFalse(run.timedOut, "\(what) did not end", file: file, line: line)
-        XCTAssertEqual(
-            run.status, status, "\(what): exit status\nstdout:\n\(run.stdout.prefix(2000))\nstderr:\n\(run.stderr.prefix(2000))",
-            file: file, line: line)
-    }
-
     // MARK: Endless scenario input
 
     /// BUG: `run M - < /dev/zero` read standard input to its end, which never

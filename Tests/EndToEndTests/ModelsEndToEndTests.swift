@@ -26,14 +26,6 @@ final class ModelsEndToEndTests: XCTestCase {
         return result
     }
 
-    /// A fresh temporary directory, removed after the test.
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("klpcheck-models-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     func checkRan(_ run: ToolRun, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertFalse(run.crashed, "\(what) crashed:\n\(run.stderr.prefix(2000))", file: file, line: line)
     }

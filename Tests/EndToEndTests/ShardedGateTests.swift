@@ -10,13 +10,6 @@ final class ShardedGateTests: XCTestCase {
     /// The package's root, where `Models` is.
     static let packageRoot = RepositoryModels.root
 
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("klpcheck-shard-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     /// Runs klpcheck as a job engine would: in `directory`, with `environment` added.
     func klpcheck(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String] = [:]) throws -> ToolRun {
         try Tool.run(arguments, in: directory, environment: environment)

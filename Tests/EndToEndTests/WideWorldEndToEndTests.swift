@@ -16,11 +16,6 @@ final class WideWorldEndToEndTests: XCTestCase {
         return path
     }
 
-    func check(_ run: ToolRun, exits status: Int32, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertFalse(run.crashed, "\(what) crashed:\n\(run.stderr.prefix(2000))", file: file, line: line)
-        XCTAssertEqual(run.status, status, "\(what)\nstdout:\n\(run.stdout.prefix(2000))\nstderr:\n\(run.stderr.prefix(2000))", file: file, line: line)
-    }
-
     /// 64 tasks, 64 modules (the first `busy` busy), 16 patches of a vmlinux
     /// object and 15 module objects each (256 objects), the last `replaces` `replace`.
     static func limitsWorld(replaces: Int = 0, busy: Int = 1) -> String {
