@@ -20,19 +20,6 @@ final class EscapingTests: XCTestCase {
 
         """
 
-    /// `expect pass` on a buggy core: fails, with the `expect` line on line 7.
-    static let violating = """
-        # a core variant with a bug
-        # that the checker catches
-        core complete-before-switch
-        tasks 1
-        patch demo
-          object vmlinux: pre_patch post_patch pre_unpatch post_unpatch
-        expect pass
-        check all
-
-        """
-
     static let violatingResult = "expected pass, got fail post-patch-all-tasks, post-unpatch-no-task: "
         + "expected no violation, but post-patch-all-tasks, post-unpatch-no-task violated"
 
@@ -73,7 +60,7 @@ final class EscapingTests: XCTestCase {
     func testGitHubAnnotationsAndResultLinesAreEscaped() throws {
         let evil = "evil\n::warning file=README.md,line=1::x.klp"
         let badName = "bad,name:1.klp"
-        let directory = try folder([evil: Self.violating, badName: Self.bad])
+        let directory = try folder([evil: GateOutput.violating, badName: Self.bad])
         let run = try Tool.run(["gate", directory, "--github", "--no-report"], timeout: 120)
         check(run, exits: 2, "gate --github")  // a bad file outranks a mismatch
 
@@ -134,7 +121,7 @@ final class EscapingTests: XCTestCase {
 
     /// The replay file's `# model:` comment is one line whatever the model's path holds.
     func testTraceOutNamesTheModelOnOneCommentLine() throws {
-        let directory = try folder(["v\nrmmod x.klp": Self.violating])
+        let directory = try folder(["v\nrmmod x.klp": GateOutput.violating])
         let model = directory + "/v\nrmmod x.klp"
         let trace = try temporaryDirectory("escaping-trace").appendingPathComponent("trace.txt")
         let run = try Tool.run(["verify", model, "--trace-out", trace.path])
@@ -174,7 +161,7 @@ final class EscapingTests: XCTestCase {
         ]
         var files: [String: String] = [:]
         for name in names { files[name] = Self.passing }
-        files["[x](y).klp"] = Self.violating
+        files["[x](y).klp"] = GateOutput.violating
         files["esc\u{1B}[31m.klp"] = Self.bad
         let directory = try folder(files)
         let report = try temporaryDirectory("escaping-report").appendingPathComponent("my report")

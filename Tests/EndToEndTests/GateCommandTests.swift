@@ -16,22 +16,6 @@ import XCTest
 final class GateCommandTests: XCTestCase {
     // MARK: Models
 
-    /// `expect pass` on a core that completes before the task switched:
-    /// post-patch-all-tasks (and, on the way back, post-unpatch-no-task) is
-    /// violated. The `expect` line is line 7.
-    static let violating = """
-        # a core variant with a bug
-        # that the checker catches
-        core complete-before-switch
-        tasks 1
-        patch demo
-          object vmlinux: pre_patch post_patch pre_unpatch post_unpatch
-        expect pass
-        check all
-
-        """
-    static let violatingExpectLine = 7
-
     /// Expects pre-unpatch-paired to be violated, on the upstream core where it holds.
     static let wronglyExpectsFailure = """
         tasks 1
@@ -142,7 +126,7 @@ final class GateCommandTests: XCTestCase {
     // MARK: Mismatches
 
     func testExpectPassOnAViolatingVariantFails() throws {
-        let directory = try folder(["good.klp": GateOutput.passing, "variant.klp": Self.violating])
+        let directory = try folder(["good.klp": GateOutput.passing, "variant.klp": GateOutput.violating])
         let run = try gate(directory)
         check(run, exits: 1, "gate with a violating variant")
         let line = try XCTUnwrap(GateOutput.line(for: directory + "/variant.klp", in: run.stdout), run.stdout)
@@ -180,7 +164,7 @@ final class GateCommandTests: XCTestCase {
 
     func testExpectedViolationPasses() throws {
         let directory = try folder([
-            "variant.klp": Self.violating.replacingOccurrences(of: "expect pass", with: "expect fail post-patch-all-tasks")
+            "variant.klp": GateOutput.violating.replacingOccurrences(of: "expect pass", with: "expect fail post-patch-all-tasks")
         ])
         let run = try gate(directory)
         check(run, exits: 0, "expect fail post-patch-all-tasks on its variant")
@@ -208,7 +192,7 @@ final class GateCommandTests: XCTestCase {
 
     /// A bad file outranks a mismatch: exit 2 (the gate did not check all it was given).
     func testABadFileOutranksAMismatch() throws {
-        let directory = try folder(["a-bad.klp": Self.bad, "b.klp": Self.violating])
+        let directory = try folder(["a-bad.klp": Self.bad, "b.klp": GateOutput.violating])
         let run = try gate(directory)
         check(run, exits: 2, "gate with a bad file and a mismatch")
         XCTAssertEqual(GateOutput.summary(run.stdout), "0 passed, 1 failed, 1 bad, 0 incomplete")
@@ -255,7 +239,7 @@ final class GateCommandTests: XCTestCase {
 
     func testJsonDocument() throws {
         let directory = try folder([
-            "a-pass.klp": GateOutput.passing, "b-fail.klp": Self.violating, "c-bad.klp": Self.bad, "d-finding.klp": Self.replacing,
+            "a-pass.klp": GateOutput.passing, "b-fail.klp": GateOutput.violating, "c-bad.klp": Self.bad, "d-finding.klp": Self.replacing,
         ])
         let output = try temporaryDirectory("gate-json").appendingPathComponent("out/gate.json").path
         let run = try gate(directory, ["--json", output])
@@ -279,7 +263,7 @@ final class GateCommandTests: XCTestCase {
             ["pass", "pass", "?", "finding replaced-abandons-brackets"])
         XCTAssertEqual(models[0]["got"] as? String, "pass")
         XCTAssertEqual(models[1]["got"] as? String, "fail post-patch-all-tasks, post-unpatch-no-task")
-        XCTAssertEqual((models[1]["expectLine"] as? NSNumber)?.intValue, Self.violatingExpectLine)
+        XCTAssertEqual((models[1]["expectLine"] as? NSNumber)?.intValue, GateOutput.violatingExpectLine)
         XCTAssertNotNil(models[1]["reason"] as? String)
         let diagnostics = try XCTUnwrap(models[2]["diagnostics"] as? [String])
         XCTAssertTrue(diagnostics.contains { $0.hasPrefix(directory + "/c-bad.klp:5:1: error:") }, "\(diagnostics)")
@@ -299,7 +283,7 @@ final class GateCommandTests: XCTestCase {
     // MARK: --github
 
     func testGithubAnnotationPointsAtTheExpectLine() throws {
-        let directory = try folder(["good.klp": GateOutput.passing, "variant.klp": Self.violating])
+        let directory = try folder(["good.klp": GateOutput.passing, "variant.klp": GateOutput.violating])
         let run = try gate(directory, ["--github"])
         check(run, exits: 1, "gate --github")
         let path = directory + "/variant.klp"
@@ -307,8 +291,8 @@ final class GateCommandTests: XCTestCase {
         XCTAssertEqual(annotations.count, 1, "one annotation, for the one mismatch:\n\(run.stdout)")
         let annotation = try XCTUnwrap(annotations.first)
         XCTAssertTrue(
-            annotation.hasPrefix("::error file=\(path),line=\(Self.violatingExpectLine)::"),
-            "annotation at the expect line (\(Self.violatingExpectLine)): \(annotation)")
+            annotation.hasPrefix("::error file=\(path),line=\(GateOutput.violatingExpectLine)::"),
+            "annotation at the expect line (\(GateOutput.violatingExpectLine)): \(annotation)")
         XCTAssertTrue(annotation.contains("post-patch-all-tasks"), annotation)
         XCTAssertFalse(run.stdout.contains("file=\(directory)/good.klp"), "no annotation for a matching model")
     }
@@ -323,7 +307,7 @@ final class GateCommandTests: XCTestCase {
     // MARK: --report-dir
 
     func testReportDirWritesAnIndexAndAPagePerModel() throws {
-        let directory = try folder(["good.klp": GateOutput.passing, "sub/variant.klp": Self.violating])
+        let directory = try folder(["good.klp": GateOutput.passing, "sub/variant.klp": GateOutput.violating])
         let report = try temporaryDirectory("gate-report").appendingPathComponent("report")
         let run = try gate(directory, ["--report-dir", report.path])
         check(run, exits: 1, "gate --report-dir")
@@ -367,7 +351,7 @@ final class GateCommandTests: XCTestCase {
     /// `a__b.md`, so one page silently overwrites the other and both index
     /// links show the same model.
     func testReportPagesOfDistinctModelsDoNotCollide() throws {
-        let directory = try folder(["a/b.klp": GateOutput.passing, "a__b.klp": Self.violating])
+        let directory = try folder(["a/b.klp": GateOutput.passing, "a__b.klp": GateOutput.violating])
         let report = try temporaryDirectory("gate-report").appendingPathComponent("report")
         let run = try gate(directory, ["--report-dir", report.path])
         check(run, exits: 1, "gate --report-dir")
@@ -397,7 +381,7 @@ final class GateCommandTests: XCTestCase {
 
     func testJobsDoNotChangeTheOutput() throws {
         let directory = try folder([
-            "a.klp": GateOutput.passing, "b.klp": Self.violating, "c/d.klp": Self.replacing, "c/e.klp": Self.wronglyExpectsFailure,
+            "a.klp": GateOutput.passing, "b.klp": GateOutput.violating, "c/d.klp": Self.replacing, "c/e.klp": Self.wronglyExpectsFailure,
             "f.klp": Self.bad, "g.klp": Self.doublyViolating,
         ])
         let one = try gate(directory, ["--jobs", "1"])
@@ -509,7 +493,7 @@ final class GateCommandTests: XCTestCase {
 
     func testJUnitIsWellFormedWithASuitePerModel() throws {
         let directory = try folder([
-            "a-pass.klp": GateOutput.passing, "b-fail.klp": Self.violating, "c-bad.klp": Self.bad,
+            "a-pass.klp": GateOutput.passing, "b-fail.klp": GateOutput.violating, "c-bad.klp": Self.bad,
             "d-finding.klp": Self.replacing, "e-expects-fail.klp": Self.wronglyExpectsFailure,
         ])
         let scratch = try temporaryDirectory("gate-junit")
@@ -611,7 +595,7 @@ final class GateCommandTests: XCTestCase {
 
     /// Model paths with XML specials still give well-formed JUnit.
     func testJUnitEscapesPaths() throws {
-        let directory = try folder(["a&b <\"quoted\">'s.klp": Self.violating])
+        let directory = try folder(["a&b <\"quoted\">'s.klp": GateOutput.violating])
         let junit = try temporaryDirectory("gate-junit").appendingPathComponent("junit.xml").path
         let run = try gate(directory, ["--junit", junit])
         check(run, exits: 1, "gate --junit with odd file names")

@@ -87,7 +87,7 @@ final class GateCountingTests: XCTestCase {
     func testThreeFailingAndTwoBadModels() throws {
         let result = try counts(
             [
-                "f1.klp": GateCommandTests.violating, "f2.klp": GateCommandTests.wronglyExpectsFailure,
+                "f1.klp": GateOutput.violating, "f2.klp": GateCommandTests.wronglyExpectsFailure,
                 "f3.klp": GateCommandTests.doublyViolating, "b1.klp": GateCommandTests.bad, "b2.klp": "tasks 0\n",
             ], exits: 2)
         XCTAssertEqual(result.text, "0 passed, 3 failed, 2 bad, 0 incomplete")
@@ -101,7 +101,7 @@ final class GateCountingTests: XCTestCase {
     func testOneOfEachKind() throws {
         let result = try counts(
             [
-                "pass.klp": GateOutput.passing, "fail.klp": GateCommandTests.violating, "bad.klp": GateCommandTests.bad,
+                "pass.klp": GateOutput.passing, "fail.klp": GateOutput.violating, "bad.klp": GateCommandTests.bad,
                 "big.klp": Self.big,
             ], ["--max-states", "7"], exits: 2)
         XCTAssertEqual(result.text, "1 passed, 1 failed, 1 bad, 1 incomplete")
@@ -115,10 +115,10 @@ final class GateCountingTests: XCTestCase {
     func testExitPrecedence() throws {
         let limit = ["--max-states", "7"]
         let cases: [(files: [String: String], status: Int32, summary: String)] = [
-            (["bad.klp": GateCommandTests.bad, "fail.klp": GateCommandTests.violating, "big.klp": Self.big], 2,
+            (["bad.klp": GateCommandTests.bad, "fail.klp": GateOutput.violating, "big.klp": Self.big], 2,
              "0 passed, 1 failed, 1 bad, 1 incomplete"),
             (["bad.klp": GateCommandTests.bad, "big.klp": Self.big], 2, "0 passed, 0 failed, 1 bad, 1 incomplete"),
-            (["fail.klp": GateCommandTests.violating, "big.klp": Self.big], 1, "0 passed, 1 failed, 0 bad, 1 incomplete"),
+            (["fail.klp": GateOutput.violating, "big.klp": Self.big], 1, "0 passed, 1 failed, 0 bad, 1 incomplete"),
             (["pass.klp": GateOutput.passing, "big.klp": Self.big], 3, "1 passed, 0 failed, 0 bad, 1 incomplete"),
             (["pass.klp": GateOutput.passing], 0, "1 passed, 0 failed, 0 bad, 0 incomplete"),
         ]

@@ -81,7 +81,7 @@ final class SARIFReportTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
         let files = [
-            "passing.klp": GateOutput.passing, "violating.klp": GateCommandTests.violating,
+            "passing.klp": GateOutput.passing, "violating.klp": GateOutput.violating,
             "wrong.klp": GateCommandTests.wronglyExpectsFailure, "bad.klp": GateCommandTests.bad,
         ]
         for (name, text) in files { try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
@@ -116,7 +116,7 @@ final class SARIFReportTests: XCTestCase {
         let mismatch = results[1]
         XCTAssertEqual(mismatch["ruleId"] as? String, property)
         XCTAssertEqual(place(mismatch).0, folder.path + "/violating.klp")
-        XCTAssertEqual(place(mismatch).1, GateCommandTests.violatingExpectLine)
+        XCTAssertEqual(place(mismatch).1, GateOutput.violatingExpectLine)
         let text = try XCTUnwrap((mismatch["message"] as? Object)?["text"] as? String)
         XCTAssertTrue(text.hasPrefix("expected pass, got fail \(property)"), text)
         XCTAssertTrue(text.contains("counterexample"), text)

@@ -106,7 +106,7 @@ final class ShardedGateTests: XCTestCase {
     func mixedFolder() throws -> String {
         let folder = try temporaryDirectory()
         let files = [
-            "a/passing.klp": GateOutput.passing, "a/violating.klp": GateCommandTests.violating,
+            "a/passing.klp": GateOutput.passing, "a/violating.klp": GateOutput.violating,
             "b/wrong.klp": GateCommandTests.wronglyExpectsFailure, "b/replacing.klp": GateCommandTests.replacing,
             "c/doubly.klp": GateCommandTests.doublyViolating, "c/bad.klp": GateCommandTests.bad,
         ]

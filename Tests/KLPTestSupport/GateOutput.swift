@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the test targets read in `klpcheck gate`'s text output, and the
-/// smallest model it passes.
+/// two small models they gate: one that passes, one that fails.
 public enum GateOutput {
     /// One vmlinux object with all four callbacks: every property holds.
     public static let passing = """
@@ -13,6 +13,23 @@ public enum GateOutput {
         expect pass
 
         """
+
+    /// `expect pass` on a core that completes before the task switched:
+    /// post-patch-all-tasks (and, on the way back, post-unpatch-no-task) is
+    /// violated. The `expect` line is line 7.
+    public static let violating = """
+        # a core variant with a bug
+        # that the checker catches
+        core complete-before-switch
+        tasks 1
+        patch demo
+          object vmlinux: pre_patch post_patch pre_unpatch post_unpatch
+        expect pass
+        check all
+
+        """
+    /// The line of `violating`'s `expect`.
+    public static let violatingExpectLine = 7
 
     /// The output lines of a gate run that start with a status mark, in order.
     public static func modelLines(_ stdout: String) -> [String] {
