@@ -8,7 +8,7 @@
 #                                        (default: 4x4 5x4 5x5)
 #   KLP_FAMILY_RUNS="auto:auto" Models/scale/run-scale.sh
 #                                        the family table's runs, REDUCTION:VISITED
-#                                        (default: none:auto none:tree module-symmetry:auto auto:auto)
+#                                        (default: none:auto none:tree module-symmetry:auto exact:auto auto:auto)
 #
 # Every number comes from `klpcheck verify --format json` in this run.
 set -euo pipefail
@@ -89,7 +89,7 @@ for size in ${KLP_FAMILY:-4x4 5x4 5x5}; do
     src="$WORK/family/p${size%x*}-m${size#*x}.klp.in"
     mv "$src" "${src%.in}"
     # The full space over the default set and over tree compression, then module symmetry.
-    for variant in ${KLP_FAMILY_RUNS:-none:auto none:tree module-symmetry:auto auto:auto}; do
+    for variant in ${KLP_FAMILY_RUNS:-none:auto none:tree module-symmetry:auto exact:auto auto:auto}; do
         reduction=${variant%:*} visited=${variant#*:}
         for threads in 1 2; do
             python3 - "$size" "$reduction" "$threads" "$(verify "${src%.in}" off "$threads" "$visited" "$reduction")" <<'PY'
@@ -107,12 +107,12 @@ echo
 # Issue 16's series: three cumulative versions on vmlinux and 10 modules.
 echo "## The cumulative series on 10 modules"
 echo
-echo "\`Models/scale/cumulative-series-m10.klp.in\` (3 \`replace\` versions with \`klp_state\` 1 at versions 1 to 3, vmlinux and 10 modules, the first busy, 3 tasks; 168 bits): \`klpcheck verify WORLD --threads 2\` with \`--reduction auto\`, which folds its nine alike modules and merges the loader steps of those nine (mod1 is busy). The full space is far beyond a full search; its size comes from the orbits."
+echo "\`Models/scale/cumulative-series-m10.klp.in\` (3 \`replace\` versions with \`klp_state\` 1 at versions 1 to 3, vmlinux and 10 modules, the first busy, 3 tasks; 168 bits): \`klpcheck verify WORLD --threads 2\` with \`--reduction exact\`, which folds its nine alike modules and merges the loader steps of those nine (mod1 is busy), and counts the full space. The full space is far beyond a full search; its size comes from the orbits."
 echo
 echo "| world | threads | states | full states | transitions | seconds | total seconds | bytes/state | peak RSS MiB | verdict |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 cp Models/scale/cumulative-series-m10.klp.in "$WORK/series.klp"
-python3 - "$(verify "$WORK/series.klp" on 2 auto auto)" <<'PY'
+python3 - "$(verify "$WORK/series.klp" on 2 auto exact)" <<'PY'
 import json, sys
 data = json.loads(sys.argv[1])
 print(f"| cumulative-series-m10 | {data['threads']} | {data['states']:,} | {data['fullStates']:,} | {data['transitions']:,} | {data['seconds']:.3f} | "

@@ -286,7 +286,8 @@ where Visited.State == Model.State, Visitor.State == Model.State {
         let openSteps = PropertySet(rawValue: open.rawValue & steps.rawValue)
         let openInvariants = PropertySet(rawValue: open.rawValue & invariants.rawValue)
         let batch = Self.batchSize
-        let folds = model.foldsStates
+        // Weights only where they count the full space.
+        let folds = model.foldsStates && model.countsFullSpace
         // A swarm member's order is a branch per state, not a second copy
         // of this loop: it costs nothing next to a state's successors, and
         // each copy of the loop costs release-build time per model and width.
@@ -475,7 +476,7 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                 model.successors(of: state, into: &sink)
                 if let seed = options.swarmSeed { SeededOrder(seed: seed).reorder(&sink, 0..<sink.count, of: state) }
                 transitions += UInt64(sink.count)
-                if model.foldsStates {
+                if model.foldsStates && model.countsFullSpace {
                     let weight = model.representedStates(by: state)
                     representedStates += weight
                     representedTransitions += weight * Double(sink.count)

@@ -269,7 +269,7 @@ where Visited.State == Model.State, Visitor.State == Model.State {
             omissionProbability: omission, complete: complete && !marksRefused && !interrupted,
             progressSeconds: possibilitySeconds, progressExpansions: possibilityExpansions)
         var result = SearchReport(properties: model.properties, statuses: statuses, statistics: statistics)
-        if complete && !search.stoppedEarly {
+        if complete && !search.stoppedEarly && model.countsFullSpace {
             result.fullSpace =
                 model.foldsStates
                 ? SpaceSize(

@@ -61,4 +61,7 @@ public struct RootedSystem<Base: TransitionSystem>: TransitionSystem {
     /// The base model's weight of `state`.
     @inlinable
     public func representedStates(by state: State) -> Double { base.representedStates(by: state) }
+
+    /// Whether the base model's weights count the full space.
+    @inlinable public var countsFullSpace: Bool { base.countsFullSpace }
 }

@@ -113,7 +113,8 @@ public struct SearchReport<State: PackedState>: Sendable {
     /// The size of the full state space when the search completed: the
     /// stored states and transitions, or, for a model that folds states
     /// (`TransitionSystem.foldsStates`), the states and transitions they
-    /// stand for. Nil for an incomplete search.
+    /// stand for. Nil for an incomplete search, and for a model whose
+    /// weights do not count it (`TransitionSystem.countsFullSpace`).
     public var fullSpace: SpaceSize?
 
     /// Whether any checked property is violated.

@@ -99,6 +99,12 @@ public protocol TransitionSystem: Sendable {
     /// `foldsStates`.
     func representedStates(by state: State) -> Double
 
+    /// Whether the weights (`representedStates(by:)`) count the full space
+    /// exactly. A reduction whose stored states stand for a number of full
+    /// states that depends on the path taken (not on the state) says false:
+    /// its report's `fullSpace` is then nil, unknown.
+    var countsFullSpace: Bool { get }
+
     /// Explores the model with `Explorer.explore(_:options:)`.
     ///
     /// The search is @inlinable: it runs at full speed where it is
@@ -125,6 +131,8 @@ extension TransitionSystem {
     @inlinable public var foldsStates: Bool { false }
     /// One state by default.
     @inlinable public func representedStates(by state: State) -> Double { 1 }
+    /// Weights are exact by default.
+    @inlinable public var countsFullSpace: Bool { true }
     /// The search, specialised where the caller's types are concrete.
     @inlinable
     public func explore(options: SearchOptions) throws -> SearchReport<State> {

@@ -63,7 +63,7 @@ final class LibraryVerdictTests: XCTestCase {
         let result = try checkSameAsCommandLine("variants/ungated-post-unpatch.klp")
         XCTAssertEqual(result.verdict, .fail)
         XCTAssertEqual(result.exitStatus, .violated)
-        XCTAssertEqual(result.statistics.states, 7)
+        XCTAssertEqual(result.statistics.states, 6)
         XCTAssertEqual(result.violations.map(\.property), ["post-unpatch-paired", "failed-pre-patch-silent"])
         XCTAssertTrue(result.isViolated(LivepatchProperty.postUnpatchPaired.index))
         XCTAssertEqual(
@@ -84,7 +84,7 @@ final class LibraryVerdictTests: XCTestCase {
         let result = try checkSameAsCommandLine("samples/mistake-replaced-abandons-brackets.klp")
         XCTAssertEqual(result.verdict, .pass)
         XCTAssertEqual(result.exitStatus, .holds)
-        XCTAssertEqual(result.statistics.states, 37)
+        XCTAssertEqual(result.statistics.states, 24)
         XCTAssertEqual(result.violations.map(\.property), [])
         XCTAssertEqual(result.findings.map(\.property), ["replaced-abandons-brackets"])
         XCTAssertEqual(result.findings[0].trace.steps.count, 6)

@@ -18,7 +18,7 @@ final class SignalTests: XCTestCase {
     /// first one shows that the search runs.
     func interrupt(_ signal: Int32, _ extra: [String]) throws -> ToolRun {
         let run = try ShellTool.run(
-            "exec \"$0\" \"$@\"", ["verify", Self.world, "--symmetry", "off", "--progress"] + extra, timeout: 300,
+            "exec \"$0\" \"$@\"", ["verify", Self.world, "--symmetry", "off", "--reduction", "none", "--progress"] + extra, timeout: 300,
             signal: signal, signalWhen: "klpcheck: level")
         XCTAssertTrue(run.crashed, "ends by the signal (the shell's \(128 + signal)); stderr:\n\(run.stderr.suffix(2000))")
         XCTAssertEqual(run.status, signal, "the signal that ended it")

@@ -31,8 +31,9 @@ final class WideWorldEndToEndTests: XCTestCase {
     /// 16 patches whose vmlinux pre_patch always fails, each with objects on
     /// 6 modules: 563 bits, 9 words, so the 16-word state; no patch ever
     /// loads, so the space is the modules' 4^6 loader states, searched whole
-    /// with `--reduction none`; by default each module's insmod and rmmod
-    /// are one step each, leaving 2^6 states that stand for the 4^6.
+    /// with `--reduction none`; with `--reduction exact` (and by default)
+    /// each module's insmod and rmmod are one step each, leaving 2^6 states
+    /// that stand for the 4^6.
     func testVerifyCompletesInSixteenWords() throws {
         let text = "tasks 1\n" + (1...6).map { "module mod\($0)\n" }.joined()
             + (1...16).map { p in
@@ -46,17 +47,25 @@ final class WideWorldEndToEndTests: XCTestCase {
         XCTAssertEqual(json["states"] as? Int, 4096)
         XCTAssertEqual(json["complete"] as? Bool, true)
         XCTAssertEqual(json["verdict"] as? String, "pass")
-        let merged = try Tool.run(["verify", path, "--quiet", "--format", "json"], timeout: 300)
+        let merged = try Tool.run(["verify", path, "--reduction", "exact", "--quiet", "--format", "json"], timeout: 300)
         check(merged, exits: 0, "verify")
         let reduced = try merged.json()
         XCTAssertEqual(reduced["states"] as? Int, 64)
         XCTAssertEqual((reduced["reduction"] as? [String: Any])?["fullStates"] as? Int, 4096)
         XCTAssertEqual(reduced["verdict"] as? String, "pass")
+        // The default also removes retired patches (none retires here), and counts no full space.
+        let byDefault = try Tool.run(["verify", path, "--quiet", "--format", "json"], timeout: 300)
+        check(byDefault, exits: 0, "verify")
+        let defaultJSON = try byDefault.json()
+        XCTAssertEqual(defaultJSON["states"] as? Int, 64)
+        XCTAssertEqual((defaultJSON["reduction"] as? [String: Any])?["name"] as? String, "merged-loader-steps+merged-retirement")
+        XCTAssertTrue((defaultJSON["reduction"] as? [String: Any])?["fullStates"] is NSNull)
         let summary = try Tool.run(["verify", path, "--max-states", "1"])
         check(summary, exits: 3, "verify --max-states 1")
         XCTAssertTrue(
             summary.stdout.contains(
-                "; symmetry: on; state: 563 bits in 9 words; insmod and rmmod as one step each: mod1, mod2, mod3, mod4, mod5, mod6\n"),
+                "; symmetry: on; state: 563 bits in 9 words; insmod and rmmod as one step each: mod1, mod2, mod3, mod4, mod5, mod6"
+                    + "; a retired patch's module is removed as it retires\n"),
             summary.stdout)
     }
 

@@ -16,6 +16,7 @@ struct AnyTransitionSystem: TransitionSystem {
     let denseStateCount: UInt64?
     let pageField: PageField?
     let foldsStates: Bool
+    let countsFullSpace: Bool
     private let emitInitial: @Sendable (inout SuccessorSink<UInt64>) -> Void
     private let emitSuccessors: @Sendable (UInt64, inout SuccessorSink<UInt64>) -> Void
     private let violated: @Sendable (UInt64, PropertySet) -> PropertySet
@@ -30,6 +31,7 @@ struct AnyTransitionSystem: TransitionSystem {
         denseStateCount = model.denseStateCount
         pageField = model.pageField
         foldsStates = model.foldsStates
+        countsFullSpace = model.countsFullSpace
         emitInitial = { model.initialStates(into: &$0) }
         emitSuccessors = { model.successors(of: $0, into: &$1) }
         violated = { model.invariantViolations(of: $0, checked: $1) }

@@ -15,10 +15,12 @@ final class FullSpaceTests: XCTestCase {
         var dials: Int
         var folds: Bool
         var badPosition: UInt64?
+        var counts = true
 
         var properties: [PropertyDescriptor] { [PropertyDescriptor(name: "not-all-bad", kind: .invariant)] }
         var maxSuccessors: Int { dials }
         var foldsStates: Bool { folds }
+        var countsFullSpace: Bool { counts }
         var denseStateCount: UInt64? { UInt64(1) << UInt64(2 * dials) }
 
         func position(_ state: UInt64, _ dial: Int) -> UInt64 { (state >> UInt64(2 * dial)) & 3 }
@@ -85,6 +87,16 @@ final class FullSpaceTests: XCTestCase {
         XCTAssertTrue(rooted.foldsStates)
         let report = try Explorer.exploreOverHashSet(AnyTransitionSystem(rooted), options: options(threads: 2))
         XCTAssertEqual(report.fullSpace, SpaceSize(states: 243, transitions: 5 * 243))
+    }
+
+    func testWeightsThatDoNotCountTheFullSpaceGiveNone() throws {
+        var dials = Dials(dials: 5, folds: true)
+        dials.counts = false
+        let report = try Explorer.exploreOverHashSet(AnyTransitionSystem(dials), options: options(threads: 2))
+        XCTAssertTrue(report.statistics.complete)
+        XCTAssertEqual(report.statistics.states, 21)
+        XCTAssertNil(report.fullSpace)
+        XCTAssertNil(try Explorer.exploreOverHashSet(AnyTransitionSystem(RootedSystem(dials, from: [0])), options: options(threads: 1)).fullSpace)
     }
 
     func testASearchThatStopsAtItsViolationDoesNotKnowTheFullSpace() throws {

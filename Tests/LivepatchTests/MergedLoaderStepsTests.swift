@@ -6,7 +6,7 @@ import XCTest
 @testable import Livepatch
 
 /// `insmod` and `rmmod` as one step each for modules that are not busy
-/// (`MergedLoaderSteps`, `Reduction.auto`).
+/// (`MergedLoaderSteps`, `Reduction.exact`; `.auto` merges them too).
 ///
 /// The reduction is sound when, for such a module, COMING, LIVE and GOING
 /// look the same to every step but the module's own loader steps, and init
@@ -29,8 +29,8 @@ final class MergedLoaderStepsTests: XCTestCase {
               object b: post_patch
             """
         let world = try ModelParser.parse(text, file: "t.klp")
-        XCTAssertEqual(CompiledWorld(world, symmetry: true, reduction: .auto).mergedModules, ["a", "c"])
-        XCTAssertEqual(CompiledWorld(world, symmetry: true, reduction: .auto).reductionName, "merged-loader-steps")
+        XCTAssertEqual(CompiledWorld(world, symmetry: true, reduction: .exact).mergedModules, ["a", "c"])
+        XCTAssertEqual(CompiledWorld(world, symmetry: true, reduction: .exact).reductionName, "merged-loader-steps")
         XCTAssertEqual(CompiledWorld(world, symmetry: true, reduction: .moduleSymmetry).mergedModules, [])
         XCTAssertEqual(CompiledWorld(world, symmetry: true, reduction: .none).mergedModules, [])
         XCTAssertEqual(CompiledWorld(world, symmetry: true, reduction: .none).reductionName, "none")
@@ -38,7 +38,7 @@ final class MergedLoaderStepsTests: XCTestCase {
         let contracts = try ModelParser.parse(
             "tasks 1\nmodule a\ndata table\npatch p\n  object a: pre_patch post_unpatch\n    on pre_patch: alloc table\n    on post_unpatch: free table\n",
             file: "c.klp")
-        XCTAssertEqual(CompiledWorld(contracts, symmetry: true, reduction: .auto).mergedModules, [])
+        XCTAssertEqual(CompiledWorld(contracts, symmetry: true, reduction: .exact).mergedModules, [])
     }
 
     /// One module and nothing else: the full space is its four loader
@@ -50,7 +50,7 @@ final class MergedLoaderStepsTests: XCTestCase {
         var options = SearchOptions(threads: 1)
         options.checked = world.propertiesToCheck()
         let full = try CompiledWorld(world, symmetry: true, reduction: .none).verify(options: options, modelName: "one")
-        let merged = try CompiledWorld(world, symmetry: true, reduction: .auto).verify(options: options, modelName: "one")
+        let merged = try CompiledWorld(world, symmetry: true, reduction: .exact).verify(options: options, modelName: "one")
         XCTAssertEqual(merged.statistics.states * 2, full.statistics.states)
         XCTAssertEqual(merged.reduction?.fullStates, full.statistics.states)
         XCTAssertEqual(merged.reduction?.fullTransitions, full.statistics.transitions)
@@ -71,7 +71,7 @@ final class MergedLoaderStepsTests: XCTestCase {
         for round in 0..<40 {
             let text = RandomWorld.text(&random, interchangeable: round % 2 == 0)
             let world = try ModelParser.parse(text, file: "random-\(round).klp")
-            let compiled = CompiledWorld(world, symmetry: round % 3 != 0, reduction: .auto)
+            let compiled = CompiledWorld(world, symmetry: round % 3 != 0, reduction: .exact)
             guard !compiled.mergedModules.isEmpty else { continue }
             let check = try compiled.withModel(AlikeCheck(budget: 1_500))
             XCTAssertEqual(check.differences, [], "world \(round):\n\(text)")
@@ -170,7 +170,7 @@ final class MergedLoaderStepsTests: XCTestCase {
             options.checked = world.propertiesToCheck()
             let full = try CompiledWorld(world, symmetry: symmetry, reduction: .none).verify(options: options, modelName: "m")
             guard full.statistics.complete else { continue }
-            let compiled = CompiledWorld(world, symmetry: symmetry, reduction: .auto)
+            let compiled = CompiledWorld(world, symmetry: symmetry, reduction: .exact)
             let reduced = try compiled.verify(options: options, modelName: "m")
             compared += 1
             let context = "world \(round), symmetry \(symmetry):\n\(text)"
@@ -209,7 +209,7 @@ final class MergedLoaderStepsTests: XCTestCase {
             var options = SearchOptions(threads: 2)
             options.checked = world.propertiesToCheck()
             let full = try CompiledWorld(world, symmetry: true, reduction: .none).verify(options: options, modelName: path)
-            let compiled = CompiledWorld(world, symmetry: true, reduction: .auto)
+            let compiled = CompiledWorld(world, symmetry: true, reduction: .exact)
             let reduced = try compiled.verify(options: options, modelName: path)
             XCTAssertEqual(reduced.properties.map(\.status), full.properties.map(\.status), path)
             XCTAssertEqual(reduced.verdict, full.verdict, path)
@@ -236,7 +236,7 @@ final class MergedLoaderStepsTests: XCTestCase {
             let world = try ModelParser.parse(text, file: "random-\(round).klp")
             var options = SearchOptions(threads: 1, maxStates: 20_000)
             options.checked = world.propertiesToCheck()
-            let compiled = CompiledWorld(world, symmetry: round % 2 == 0, reduction: .auto)
+            let compiled = CompiledWorld(world, symmetry: round % 2 == 0, reduction: .exact)
             guard !compiled.mergedModules.isEmpty else { continue }
             let result = try compiled.verify(options: options, modelName: "m")
             for counterexample in result.violations + result.findings {

@@ -32,8 +32,8 @@ struct GateCommand: KLPCommand {
             .value("--max-memory", "SIZE", help: "Per model: memory budget (default: 3/4 of RAM divided by --jobs)."),
             .value("--time-limit", "SECONDS", help: "Per model: stop after this many seconds."),
             .value(
-                "--reduction", "auto|module-symmetry|none",
-                help: "auto: fold modules declared alike and run insmod and rmmod as one step each; module-symmetry: fold only (shortest traces); none: every model's full space (default: auto)."
+                "--reduction", "auto|exact|module-symmetry|none",
+                help: "auto: fold modules declared alike, run insmod and rmmod as one step each, and remove a retired patch as it retires; exact: the same but keep retired patches (the full space counted); module-symmetry: fold only (shortest traces); none: every model's full space (default: auto)."
             ).completing(.choices(Reduction.allCases.map(\.rawValue))),
         ]
     ).conflicting([
@@ -57,7 +57,7 @@ struct GateCommand: KLPCommand {
         jobs = try parsed.value("--jobs", expected: "a whole number from 1 to 64") {
             Int($0).flatMap { (1...64).contains($0) ? $0 : nil }
         } ?? 1
-        reduction = try parsed.value("--reduction", expected: "auto, module-symmetry or none") { Reduction(rawValue: $0) } ?? .auto
+        reduction = try parsed.value("--reduction", expected: "auto, exact, module-symmetry or none") { Reduction(rawValue: $0) } ?? .auto
         var options = try SearchOptionGroup(parsed, stderrIsTerminal: false)
         options.showsProgress = false
         options.stopsOnSignals = false

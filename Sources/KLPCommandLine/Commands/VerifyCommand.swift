@@ -25,8 +25,8 @@ struct VerifyCommand: KLPCommand {
                 .completing(.choices(LivepatchProperty.allCases.map(\.rawValue))),
             .value("--symmetry", "on|off", help: "Count interchangeable tasks instead of naming them (default: on)."),
             .value(
-                "--reduction", "auto|module-symmetry|none",
-                help: "auto: fold modules declared alike and run insmod and rmmod as one step each (same verdicts); module-symmetry: fold only (same verdicts, shortest traces); none: the full space (default: auto)."
+                "--reduction", "auto|exact|module-symmetry|none",
+                help: "auto: fold modules declared alike, run insmod and rmmod as one step each, and remove a retired patch as it retires (same verdicts); exact: the same but keep retired patches (same verdicts, the full space counted); module-symmetry: fold only (same verdicts, shortest traces); none: the full space (default: auto)."
             ).completing(.choices(Reduction.allCases.map(\.rawValue))),
             .output(
                 "--trace-out", "FILE", .file,
@@ -61,7 +61,7 @@ struct VerifyCommand: KLPCommand {
             return property
         }
         symmetry = try parsed.value("--symmetry", expected: "on or off") { ["on": true, "off": false][$0] } ?? true
-        reduction = try parsed.value("--reduction", expected: "auto, module-symmetry or none") { Reduction(rawValue: $0) } ?? .auto
+        reduction = try parsed.value("--reduction", expected: "auto, exact, module-symmetry or none") { Reduction(rawValue: $0) } ?? .auto
         traceOut = parsed.value("--trace-out")
         if let traceOut {
             do { try OutputFile.check(file: traceOut) } catch { throw CommandFailure.output(error) }

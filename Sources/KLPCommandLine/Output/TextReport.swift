@@ -29,9 +29,10 @@ public enum TextReport {
         ]
         for (name, value) in rows { lines.append("  " + pad(name, 16) + value) }
         if let reduction = document.result.reduction, reduction.name != "none" {
-            let stands = reduction.fullStates.map { full in
-                "; stands for \(Format.count(full)) states, \(reduction.fullTransitions.map { Format.count($0) } ?? "?") transitions"
-            } ?? ""
+            let stands =
+                reduction.fullStates.map { full in
+                    "; stands for \(Format.count(full)) states, \(reduction.fullTransitions.map { Format.count($0) } ?? "?") transitions"
+                } ?? (reduction.name.contains("merged-retirement") ? "; the full space is not counted (--reduction exact counts it)" : "")
             let traces = reduction.shortestTraces ? "" : "; traces may be longer than the shortest (--reduction module-symmetry keeps them shortest)"
             lines.append("  " + pad("reduction", 16) + reduction.name + stands + traces + " (--reduction none: the full space)")
         }

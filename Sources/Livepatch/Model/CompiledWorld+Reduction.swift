@@ -8,22 +8,31 @@ extension CompiledWorld {
     }
 
     /// The modules whose `insmod` and `rmmod` halves the search runs as one
-    /// step each (`Reduction.auto`; Livepatch.docc, Reductions), by name.
+    /// step each (`Reduction.auto`, `.exact`; Livepatch.docc, Reductions), by name.
     public var mergedModules: [String] {
         let merged = tables.pointee.mergedLoaderSteps
         return (0..<merged.count).map { moduleName(Int(merged.modules[$0])) }
     }
 
-    /// The reductions in effect, as the JSON names them: `none`,
-    /// `module-symmetry`, `merged-loader-steps`, or both joined by `+`.
+    /// Whether the search removes a retired patch's module in the step
+    /// that retires it (`Reduction.auto`, in a world without author
+    /// contracts; Livepatch.docc, Reductions). The full space's size is
+    /// then not known.
+    public var mergesRetirement: Bool { tables.pointee.mergesRetirement }
+
+    /// The reductions in effect, as the JSON names them: `none`, or those of
+    /// `module-symmetry`, `merged-loader-steps` and `merged-retirement` in
+    /// effect, joined by `+`.
     public var reductionName: String {
-        let names = (interchangeableModules.isEmpty ? [] : ["module-symmetry"]) + (mergedModules.isEmpty ? [] : ["merged-loader-steps"])
+        let names =
+            (interchangeableModules.isEmpty ? [] : ["module-symmetry"]) + (mergedModules.isEmpty ? [] : ["merged-loader-steps"])
+            + (mergesRetirement ? ["merged-retirement"] : [])
         return names.isEmpty ? "none" : names.joined(separator: "+")
     }
 
     /// Whether every counterexample of the search is a shortest one: module
-    /// symmetry keeps breadth-first levels, merged loader steps do not.
-    public var keepsShortestTraces: Bool { mergedModules.isEmpty }
+    /// symmetry keeps breadth-first levels, the merged steps do not.
+    public var keepsShortestTraces: Bool { mergedModules.isEmpty && !mergesRetirement }
 
     /// How many states of the full space the representative `state` stands for.
     public func orbitSize<State: PackedState>(of state: State) -> Double {
@@ -35,18 +44,20 @@ extension CompiledWorld {
     /// successor of the state reached that the reduced step stands for: the
     /// one whose orbit representative (module symmetry) is the trace's next
     /// state, after the second half of a merged module's `insmod` or
-    /// `rmmod`, which it adds as a step of its own. On the last step the
+    /// `rmmod`, or after the removals of the patches a completion retired,
+    /// which it adds as steps of their own. On the last step the
     /// successor must also break `property` if the trace's step did; when
     /// the first half of a merged step breaks it, the trace ends there.
     /// Without a reduction, `trace` itself.
     ///
     /// Such a successor always exists, since the reductions keep the
-    /// core's steps (`ModuleSymmetry`, `MergedLoaderSteps`); were one
+    /// core's steps (`ModuleSymmetry`, `MergedLoaderSteps`, `mergesRetirement`); were one
     /// missing, the rest of the trace is kept as it is, and its replay says
     /// where it stops.
     public func concreteTrace<State: PackedState>(_ trace: Trace<State>, for property: Int) -> Trace<State> {
         let symmetry = tables.pointee.moduleSymmetry
-        guard symmetry.classCount > 0 || tables.pointee.mergedLoaderSteps.count > 0, !trace.steps.isEmpty else { return trace }
+        guard symmetry.classCount > 0 || tables.pointee.mergedLoaderSteps.count > 0 || mergesRetirement, !trace.steps.isEmpty
+        else { return trace }
         func fold(_ state: State) -> State { symmetry.classCount > 0 ? symmetry.canonical(state) : state }
         let model = LivepatchModel<State>(world: self, reducing: false)
         let reduced = LivepatchModel<State>(world: self, reducing: true)
@@ -89,8 +100,11 @@ extension CompiledWorld {
                         continue
                     }
                 } else {
-                    guard fold(first.state) == step.state, !breaks || firstBreaks else { continue }
-                    found = [first]
+                    // A completion that retired patches removed them in the same step;
+                    // those removals break nothing.
+                    let removals = model.retirementSteps(after: first.action, from: first.state)
+                    guard fold((removals.last ?? first).state) == step.state, !breaks || firstBreaks else { continue }
+                    found = breaks ? [first] : [first] + removals
                 }
                 break
             }

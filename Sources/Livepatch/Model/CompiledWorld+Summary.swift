@@ -16,6 +16,7 @@ extension CompiledWorld {
             + (interchangeableModules.isEmpty
                 ? "" : "; reduction: module symmetry over " + interchangeableModules.map { "{\($0.joined(separator: ", "))}" }.joined(separator: ", "))
             + (mergedModules.isEmpty ? "" : "; insmod and rmmod as one step each: " + mergedModules.joined(separator: ", "))
+            + (mergesRetirement ? "; a retired patch's module is removed as it retires" : "")
     }
 
     /// Data and settings, for worlds that declare them.

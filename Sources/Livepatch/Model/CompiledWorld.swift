@@ -95,8 +95,11 @@ public struct WorldTables {
     @usableFromInline let hasContracts: Bool
     /// The classes of interchangeable modules the search folds (none under `Reduction.none`).
     @usableFromInline let moduleSymmetry: ModuleSymmetry
-    /// The modules whose loader steps the search merges (none unless `Reduction.auto`).
+    /// The modules whose loader steps the search merges (none unless `Reduction.auto` or `.exact`).
     @usableFromInline let mergedLoaderSteps: MergedLoaderSteps
+    /// Whether the search removes a retired patch's module in the step that
+    /// retires it (`Reduction.auto`, in a world without author contracts).
+    @usableFromInline let mergesRetirement: Bool
 
     /// Words a state needs.
     public let wordCount: Int
@@ -254,6 +257,7 @@ public struct WorldTables {
         self.stateAllows = UnsafePointer(stateAllows)
 
         let moduleStateFields = moduleState
+        mergesRetirement = reduction.mergesRetirement && !world.hasContracts && !world.patches.isEmpty
         mergedLoaderSteps = MergedLoaderSteps(
             modules: reduction.mergesLoaderSteps ? MergedLoaderSteps.modules(of: world) : [], moduleCount: moduleCount,
             stateField: { moduleStateFields[$0] }, storage: storage)
@@ -352,10 +356,11 @@ public struct CompiledWorld: @unchecked Sendable {
     @usableFromInline let tables: UnsafePointer<WorldTables>
     private let storage: WorldTables.Storage
 
-    /// Compiles `world`; with `reduction` `.auto` or `.moduleSymmetry`, the
-    /// search folds interchangeable modules (`interchangeableModules`),
-    /// and with `.auto` it runs each half of `insmod` and `rmmod` of the
-    /// modules `mergedModules` names as one step.
+    /// Compiles `world`; with any `reduction` but `.none`, the search folds
+    /// interchangeable modules (`interchangeableModules`); with `.auto` or
+    /// `.exact` it runs each half of `insmod` and `rmmod` of the modules
+    /// `mergedModules` names as one step; with `.auto` it also removes a
+    /// retired patch's module as it retires (`mergesRetirement`).
     public init(_ world: World, symmetry: Bool, reduction: Reduction = .none) {
         self.world = world
         let storage = WorldTables.Storage()

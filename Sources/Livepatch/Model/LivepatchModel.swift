@@ -43,6 +43,9 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     let foldsModules: Bool
     /// Whether some module's loader steps are merged (`MergedLoaderSteps`).
     let mergesLoaderSteps: Bool
+    /// Whether a completion also removes the patches it retired
+    /// (`CompiledWorld.mergesRetirement`).
+    let mergesRetirement: Bool
 
     /// The model of `world`; its states must fit `State`.
     public init(world: CompiledWorld) {
@@ -64,6 +67,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         followUps = keepAlive.followUps
         let merged = world.tables.pointee.mergedLoaderSteps
         mergesLoaderSteps = reducing && merged.count > 0
+        mergesRetirement = reducing && world.tables.pointee.mergesRetirement
         for (index, event) in events.enumerated() {
             codes[index] = event.code
             decoded[index] = event
@@ -119,6 +123,12 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// under module symmetry (`foldsModules`), and the other loader states
     /// of its merged modules (`mergesLoaderSteps`).
     public var foldsStates: Bool { foldsModules || mergesLoaderSteps }
+
+    /// Whether the states' weights count the full space: not when
+    /// retirement is merged, since a removed patch stands for one state of
+    /// the full space or for two (retired too) depending on the path, which
+    /// the state does not record.
+    public var countsFullSpace: Bool { !mergesRetirement }
 
     /// The full-space states `state` stands for: the size of its orbit under
     /// module symmetry (`ModuleSymmetry.orbitSize(of:)`) times the loader
@@ -205,6 +215,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             if result == .disabled { break }
             let follow = followUps[index]
             if follow >= 0 && result == .done { result = machine.apply(decoded[Int(follow)]) }
+            if mergesRetirement && result == .done && event.kind == .complete { machine.unloadRetiredPatches() }
             if result == .done || machine.ranCallback || machine.state != state {
                 // Module symmetry: store the orbit's representative. Task
                 // switches (the fast path) touch no module, so they keep it;
@@ -230,6 +241,17 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         var machine = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
         guard machine.apply(next) == .done else { return nil }
         return (TraceStep(action: next.code, state: machine.state), PropertySet(rawValue: machine.violated))
+    }
+
+    /// The `rmmod` steps a merged completion ran after completion `action`
+    /// (`CompiledWorld.mergesRetirement`), from `state`, where the completion
+    /// left it; empty for any other step.
+    func retirementSteps(after action: UInt32, from state: State) -> [TraceStep<State>] {
+        guard tables.mergesRetirement, let (event, _) = LivepatchEvent.decode(action), event.kind == .complete else { return [] }
+        var machine = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
+        var steps: [TraceStep<State>] = []
+        machine.unloadRetiredPatches { p, after in steps.append(TraceStep(action: LivepatchEvent(.unloadPatch, p).code, state: after)) }
+        return steps
     }
 
     /// `progress`: a state with no transition.
@@ -260,6 +282,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             guard probe.gate(decoded[index]) == .open else { continue }
             var machine = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
             guard machine.apply(decoded[index]) == .done else { continue }
+            if mergesRetirement && decoded[index].kind == .complete { machine.unloadRetiredPatches() }
             return foldsModules ? tables.moduleSymmetry.canonical(machine.state, after: state) : machine.state
         }
         return nil

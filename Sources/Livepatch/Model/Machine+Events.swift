@@ -361,6 +361,18 @@ extension Machine {
         return .done
     }
 
+    /// `rmmod` of every patch whose module may go (retired, not forced), in
+    /// patch order, each as event 11 runs it; `each` sees the patch and the
+    /// state after its removal. The search runs this right after a
+    /// completion, which is what retires patches, when the world merges
+    /// retirement (`CompiledWorld.mergesRetirement`; Livepatch.docc, Reductions).
+    @inlinable mutating func unloadRetiredPatches(_ each: (Int, State) -> Void = { _, _ in }) {
+        for p in 0..<world.patchCount where gate(unloadPatch: p) == .open {
+            _ = apply(LivepatchEvent(.unloadPatch, p))
+            each(p, state)
+        }
+    }
+
     /// 12. `echo 1 > /sys/kernel/livepatch/p/force`.
     @inlinable mutating func forcePatch(_ p: Int) -> EventResult {
         guard gate(forcePatch: p) == .open else { return .disabled }
