@@ -32,7 +32,7 @@ public enum TextReport {
             let stands =
                 reduction.fullStates.map { full in
                     "; stands for \(Format.count(full)) states, \(reduction.fullTransitions.map { Format.count($0) } ?? "?") transitions"
-                } ?? (reduction.name.contains("merged-retirement") ? "; the full space is not counted (--reduction exact counts it)" : "")
+                } ?? (reduction.countsFullSpace ? "" : "; the full space is not counted (--reduction exact counts it)")
             let traces = reduction.shortestTraces ? "" : "; traces may be longer than the shortest (--reduction module-symmetry keeps them shortest)"
             lines.append("  " + pad("reduction", 16) + reduction.name + stands + traces + " (--reduction none: the full space)")
         }

@@ -35,6 +35,11 @@ public struct ReductionSummary: Sendable, Codable, Equatable {
         self.shortestTraces = shortestTraces
     }
 
+    /// Whether the search could count the full space at all: not under
+    /// `merged-retirement`, whose states stand for a number of full states
+    /// that depends on the path (`TransitionSystem.countsFullSpace`).
+    public var countsFullSpace: Bool { !name.split(separator: "+").contains("merged-retirement") }
+
     private enum CodingKeys: String, CodingKey {
         case name, classes, mergedModules, fullStates, fullTransitions, shortestTraces
     }
