@@ -156,40 +156,20 @@ final class MergedLoaderStepsTests: XCTestCase {
     /// it says they may be longer. Random worlds, every core variant,
     /// symmetry on and off.
     func testMergedSearchAgreesWithTheFullSearch() throws {
-        var random = SplitMix64(state: 0x5EED_0102)
         var mergedWorlds = 0
         var failing = 0
         var smaller = 0
-        var compared = 0
         var known = 0
-        for round in 0..<200 {
-            let text = RandomWorld.text(&random, interchangeable: round % 3 != 0)
-            let world = try ModelParser.parse(text, file: "random-\(round).klp")
-            let symmetry = round % 2 == 0
-            var options = SearchOptions(threads: 1 + (round / 2) % 2, maxStates: 4_000)
-            options.checked = world.propertiesToCheck()
-            let full = try CompiledWorld(world, symmetry: symmetry, reduction: .none).verify(options: options, modelName: "m")
-            guard full.statistics.complete else { continue }
-            let compiled = CompiledWorld(world, symmetry: symmetry, reduction: .exact)
-            let reduced = try compiled.verify(options: options, modelName: "m")
-            compared += 1
-            let context = "world \(round), symmetry \(symmetry):\n\(text)"
-            XCTAssertEqual(reduced.verdict, full.verdict, context)
-            XCTAssertEqual(reduced.properties.map(\.status), full.properties.map(\.status), context)
-            XCTAssertEqual(reduced.reduction?.name, compiled.reductionName, context)
-            guard !compiled.mergedModules.isEmpty else { continue }
+        let compared = try compareRandomWorldsWithTheFullSearch(rounds: 200, seed: 0x5EED_0102, reduction: .exact) { search in
+            guard !search.compiled.mergedModules.isEmpty else { return }
             mergedWorlds += 1
-            XCTAssertEqual(reduced.reduction?.shortestTraces, false, context)
-            XCTAssertEqual(reduced.reduction?.mergedModules, compiled.mergedModules, context)
-            if reduced.verdict == .fail { failing += 1 }
-            if reduced.statistics.states < full.statistics.states { smaller += 1 }
-            for (mine, shortest) in zip(reduced.violations + reduced.findings, full.violations + full.findings) {
-                XCTAssertEqual(mine.property, shortest.property, context)
-                XCTAssertGreaterThanOrEqual(mine.trace.steps.count, shortest.trace.steps.count, context)
-            }
-            XCTAssertEqual(reduced.reduction?.fullStates, full.reduction?.fullStates, context)
-            XCTAssertEqual(reduced.reduction?.fullTransitions, full.reduction?.fullTransitions, context)
-            if full.reduction?.fullStates != nil { known += 1 }
+            XCTAssertEqual(search.reduced.reduction?.shortestTraces, false, search.context)
+            XCTAssertEqual(search.reduced.reduction?.mergedModules, search.compiled.mergedModules, search.context)
+            if search.reduced.verdict == .fail { failing += 1 }
+            if search.reduced.statistics.states < search.full.statistics.states { smaller += 1 }
+            XCTAssertEqual(search.reduced.reduction?.fullStates, search.full.reduction?.fullStates, search.context)
+            XCTAssertEqual(search.reduced.reduction?.fullTransitions, search.full.reduction?.fullTransitions, search.context)
+            if search.full.reduction?.fullStates != nil { known += 1 }
         }
         XCTAssertGreaterThan(compared, 130, "too few worlds small enough for the full search")
         XCTAssertGreaterThan(mergedWorlds, 100, "too few worlds with a module that is not busy")

@@ -123,39 +123,20 @@ final class MergedRetirementTests: XCTestCase {
     /// shortest and replay to their violation. Random worlds, every core
     /// variant, symmetry on and off.
     func testMergedSearchAgreesWithTheFullSearch() throws {
-        var random = SplitMix64(state: 0x5EED_0202)
-        var compared = 0
         var failing = 0
         var smaller = 0
         var replayed = 0
-        for round in 0..<200 {
-            let text = RandomWorld.text(&random, interchangeable: round % 3 != 0)
-            let world = try ModelParser.parse(text, file: "random-\(round).klp")
-            let symmetry = round % 2 == 0
-            var options = SearchOptions(threads: 1 + (round / 2) % 2, maxStates: 4_000)
-            options.checked = world.propertiesToCheck()
-            let full = try CompiledWorld(world, symmetry: symmetry, reduction: .none).verify(options: options, modelName: "m")
-            guard full.statistics.complete else { continue }
-            let exact = try CompiledWorld(world, symmetry: symmetry, reduction: .exact).verify(options: options, modelName: "m")
-            let compiled = CompiledWorld(world, symmetry: symmetry, reduction: .auto)
-            let reduced = try compiled.verify(options: options, modelName: "m")
-            compared += 1
-            let context = "world \(round), symmetry \(symmetry):\n\(text)"
-            XCTAssertEqual(reduced.verdict, full.verdict, context)
-            XCTAssertEqual(reduced.properties.map(\.status), full.properties.map(\.status), context)
-            XCTAssertEqual(reduced.reduction?.name, compiled.reductionName, context)
-            XCTAssertLessThanOrEqual(reduced.statistics.states, exact.statistics.states, context)
-            guard compiled.mergesRetirement else { continue }
-            XCTAssertNil(reduced.reduction?.fullStates, context)
-            XCTAssertEqual(reduced.reduction?.shortestTraces, false, context)
-            if reduced.verdict == .fail { failing += 1 }
-            if reduced.statistics.states < exact.statistics.states { smaller += 1 }
-            for (mine, shortest) in zip(reduced.violations + reduced.findings, full.violations + full.findings) {
-                XCTAssertEqual(mine.property, shortest.property, context)
-                XCTAssertGreaterThanOrEqual(mine.trace.steps.count, shortest.trace.steps.count, context)
-            }
-            for counterexample in reduced.violations + reduced.findings {
-                if try assertReplays(counterexample, in: world, context) { replayed += 1 }
+        let compared = try compareRandomWorldsWithTheFullSearch(rounds: 200, seed: 0x5EED_0202, reduction: .auto) { search in
+            let exact = try CompiledWorld(search.world, symmetry: search.symmetry, reduction: .exact)
+                .verify(options: search.options, modelName: "m")
+            XCTAssertLessThanOrEqual(search.reduced.statistics.states, exact.statistics.states, search.context)
+            guard search.compiled.mergesRetirement else { return }
+            XCTAssertNil(search.reduced.reduction?.fullStates, search.context)
+            XCTAssertEqual(search.reduced.reduction?.shortestTraces, false, search.context)
+            if search.reduced.verdict == .fail { failing += 1 }
+            if search.reduced.statistics.states < exact.statistics.states { smaller += 1 }
+            for counterexample in search.reduced.violations + search.reduced.findings {
+                if try assertReplays(counterexample, in: search.world, search.context) { replayed += 1 }
             }
         }
         XCTAssertGreaterThan(compared, 130, "too few worlds small enough for the full search")
