@@ -63,6 +63,9 @@ where Visited.State == Model.State, Visitor.State == Model.State {
     /// the expanded states stand for (summed from the workers after each round).
     @usableFromInline
     var representedStates: Double = 0
+    /// Whether expanding a state adds its weight: the model folds states
+    /// and its weights count the full space (`TransitionSystem.countsFullSpace`).
+    @inlinable var sumsWeights: Bool { model.foldsStates && model.countsFullSpace }
     @usableFromInline
     var representedTransitions: Double = 0
     @usableFromInline
@@ -286,8 +289,7 @@ where Visited.State == Model.State, Visitor.State == Model.State {
         let openSteps = PropertySet(rawValue: open.rawValue & steps.rawValue)
         let openInvariants = PropertySet(rawValue: open.rawValue & invariants.rawValue)
         let batch = Self.batchSize
-        // Weights only where they count the full space.
-        let folds = model.foldsStates && model.countsFullSpace
+        let folds = sumsWeights
         // A swarm member's order is a branch per state, not a second copy
         // of this loop: it costs nothing next to a state's successors, and
         // each copy of the loop costs release-build time per model and width.
@@ -476,7 +478,7 @@ where Visited.State == Model.State, Visitor.State == Model.State {
                 model.successors(of: state, into: &sink)
                 if let seed = options.swarmSeed { SeededOrder(seed: seed).reorder(&sink, 0..<sink.count, of: state) }
                 transitions += UInt64(sink.count)
-                if model.foldsStates && model.countsFullSpace {
+                if sumsWeights {
                     let weight = model.representedStates(by: state)
                     representedStates += weight
                     representedTransitions += weight * Double(sink.count)

@@ -211,11 +211,9 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         repeat {
             var machine = Machine(
                 world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: failAt))
-            var result = machine.apply(event)
-            if result == .disabled { break }
-            let follow = followUps[index]
-            if follow >= 0 && result == .done { result = machine.apply(decoded[Int(follow)]) }
-            if mergesRetirement && result == .done && event.kind == .complete { machine.unloadRetiredPatches() }
+            let first = machine.apply(event)
+            if first == .disabled { break }
+            let result = finishMergedStep(index, after: first, on: &machine)
             if result == .done || machine.ranCallback || machine.state != state {
                 // Module symmetry: store the orbit's representative. Task
                 // switches (the fast path) touch no module, so they keep it;
@@ -227,6 +225,23 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             if failAt == 0 { outcomes = machine.oracle.choicePoints }
             failAt += 1
         } while failAt <= outcomes
+    }
+
+    /// The rest of the merged step that event `index` began, which left
+    /// `machine` with `result`: the second half of a merged module's
+    /// `insmod` or `rmmod` (`followUps`), and after a completion the removal
+    /// of the patches it retired (`mergesRetirement`). Returns the whole
+    /// step's result. The successors and the progress hint both end their
+    /// steps here, so a hint is always a state the search stores.
+    @inline(__always)
+    private func finishMergedStep(
+        _ index: Int, after result: EventResult, on machine: inout Machine<State, SilentLog, EnumeratingOracle>
+    ) -> EventResult {
+        guard result == .done else { return result }
+        let follow = followUps[index]
+        if follow >= 0 { return machine.apply(decoded[Int(follow)]) }
+        if mergesRetirement && decoded[index].kind == .complete { machine.unloadRetiredPatches() }
+        return result
     }
 
     /// The second half of a merged module's `insmod` or `rmmod`
@@ -281,8 +296,7 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             }
             guard probe.gate(decoded[index]) == .open else { continue }
             var machine = Machine(world: tables, state: state, log: SilentLog(), oracle: EnumeratingOracle(failAt: 0))
-            guard machine.apply(decoded[index]) == .done else { continue }
-            if mergesRetirement && decoded[index].kind == .complete { machine.unloadRetiredPatches() }
+            guard finishMergedStep(index, after: machine.apply(decoded[index]), on: &machine) == .done else { continue }
             return foldsModules ? tables.moduleSymmetry.canonical(machine.state, after: state) : machine.state
         }
         return nil
