@@ -49,4 +49,29 @@ final class LoaderStepFastPathTests: XCTestCase {
         XCTAssertTrue(result.lead, "no module: nothing to find, trivially on")
         XCTAssertEqual(result.open, [])
     }
+
+    /// Each patch's steps follow the loader steps, patch by patch, in
+    /// `EventKind` order (load, disable, enable, unload, force), so the
+    /// generator reads their guards by kind (`patchStepsFollow`), with
+    /// `force` explored or not; SuccessorEquivalenceTests compares the
+    /// successors it fires with the plain generator's.
+    func testPatchStepsFollowTheLoaderSteps() throws {
+        struct Follows: LivepatchModelVisitor {
+            func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> (follows: Bool, kinds: [String]) {
+                let first = 4 * model.world.moduleCount
+                let kinds = model.events[first..<(first + 2 * (model.world.force ? 5 : 4))].map { "\($0.kind)\($0.operand)" }
+                return (model.patchStepsFollow, kinds)
+            }
+        }
+        for force in [false, true] {
+            let text = "tasks 2\nmodule m\nforce \(force ? "on" : "off")\npatch P\n  object vmlinux: pre_patch\npatch Q replace\n  object m: post_patch\n"
+            let world = try ModelParser.parse(text, file: "force-\(force).klp")
+            let steps = ["loadPatch", "disablePatch", "enablePatch", "unloadPatch"] + (force ? ["forcePatch"] : [])
+            for symmetry in [true, false] {
+                let result = try CompiledWorld(world, symmetry: symmetry).withModel(Follows())
+                XCTAssertTrue(result.follows, "force \(force), symmetry \(symmetry)")
+                XCTAssertEqual(result.kinds, [0, 1].flatMap { p in steps.map { "\($0)\(p)" } }, "force \(force)")
+            }
+        }
+    }
 }

@@ -20,7 +20,7 @@ final class MaxStatesWorldTests: XCTestCase {
         func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> (states: UInt64, problems: [String]) {
             var kinds: [VisitedKind] = [.hash]
             if model.denseStateCount.map({ Explorer.bitmapBytes($0) <= 64 << 20 }) ?? false { kinds.append(.bitmap) }
-            if !symmetry { kinds.append(.paged) }
+            if model.pageField != nil { kinds.append(.paged) }
             let full = try model.explore(options: SearchOptions(threads: 1, visited: .hash, checked: checked))
             let count = full.statistics.states
             var problems: [String] = []

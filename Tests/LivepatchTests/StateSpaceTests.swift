@@ -1,5 +1,6 @@
 import Foundation
 import KLPEngine
+import KLPTestSupport
 import XCTest
 
 @testable import Livepatch
@@ -309,43 +310,51 @@ final class StateSpaceTests: XCTestCase {
         }
     }
 
+    /// The paged and plain hash sets of `model` give the very same counts,
+    /// statuses and traces; the page field has `bits` bits. One line per
+    /// difference.
+    struct PagedAgainstHash: LivepatchModelVisitor {
+        let checked: PropertySet
+        let bits: Int
+        func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> [String] {
+            guard let page = model.pageField else { return ["no page field"] }
+            // Small worlds take a bitmap under `auto`: ask for each set by name.
+            var options = SearchOptions(threads: 2, checked: checked)
+            options.visited = .paged
+            let paged = try model.explore(options: options)
+            options.visited = .hash
+            let hash = try model.explore(options: options)
+            var differences: [String] = []
+            if paged.statistics.visited != .paged || hash.statistics.visited != .hash {
+                differences.append("visited: \(paged.statistics.visited), \(hash.statistics.visited)")
+            }
+            if page.bits != bits { differences.append("page of \(page.bits) bits, not \(bits)") }
+            let a = paged.statistics
+            let b = hash.statistics
+            if (a.states, a.transitions, a.depth, a.complete) != (b.states, b.transitions, b.depth, b.complete) {
+                differences.append("counts: paged \(a.states)/\(a.transitions)/\(a.depth), hash \(b.states)/\(b.transitions)/\(b.depth)")
+            }
+            for (index, property) in paged.properties.enumerated() where paged.statuses[index] != hash.statuses[index] {
+                differences.append("\(property.name): paged \(StateSpaceTests.verdict(paged.statuses[index])), hash \(StateSpaceTests.verdict(hash.statuses[index]))")
+            }
+            return differences
+        }
+    }
+
     /// With tasks named, the visited set can be paged (six tasks' bits a
     /// page); the plain hash set gives the very same counts, statuses and
     /// traces, on every variant and selftest world with two tasks or more.
     func testPagedAndHashSetsAgreeWithTasksNamed() throws {
         let files = try Self.modelFiles(in: ["variants", "selftests"])
-        struct Visit: LivepatchModelVisitor {
-            let checked: PropertySet
-            func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> [String] {
-                guard let page = model.pageField else { return ["no page field"] }
-                // Small worlds take a bitmap under `auto`: ask for each set by name.
-                var options = SearchOptions(threads: 2, checked: checked)
-                options.visited = .paged
-                let paged = try model.explore(options: options)
-                options.visited = .hash
-                let hash = try model.explore(options: options)
-                var differences: [String] = []
-                if paged.statistics.visited != .paged || hash.statistics.visited != .hash {
-                    differences.append("visited: \(paged.statistics.visited), \(hash.statistics.visited)")
-                }
-                if page.bits != min(6, model.world.taskCount) { differences.append("page of \(page.bits) bits") }
-                let a = paged.statistics
-                let b = hash.statistics
-                if (a.states, a.transitions, a.depth, a.complete) != (b.states, b.transitions, b.depth, b.complete) {
-                    differences.append("counts: paged \(a.states)/\(a.transitions)/\(a.depth), hash \(b.states)/\(b.transitions)/\(b.depth)")
-                }
-                for (index, property) in paged.properties.enumerated() where paged.statuses[index] != hash.statuses[index] {
-                    differences.append("\(property.name): paged \(StateSpaceTests.verdict(paged.statuses[index])), hash \(StateSpaceTests.verdict(hash.statuses[index]))")
-                }
-                return differences
-            }
+        func visit(_ world: World) -> PagedAgainstHash {
+            PagedAgainstHash(checked: Self.checked(world), bits: min(6, world.tasks))
         }
         var compared = 0
         for path in files {
             let world = try ModelParser.parse(contentsOf: path)
             guard world.tasks >= 2 else { continue }
             compared += 1
-            let differences = try CompiledWorld(world, symmetry: false).withModel(Visit(checked: Self.checked(world)))
+            let differences = try CompiledWorld(world, symmetry: false).withModel(visit(world))
             XCTAssertEqual(differences, [], "\(path)")
         }
         XCTAssertGreaterThanOrEqual(compared, 3, "worlds with named tasks compared")
@@ -358,7 +367,53 @@ final class StateSpaceTests: XCTestCase {
               object vmlinux: pre_patch(may-fail -ENOMEM) post_patch pre_unpatch post_unpatch
               object m: pre_patch post_unpatch
             """, file: "seven.klp")
-        let differences = try CompiledWorld(seven, symmetry: false).withModel(Visit(checked: Self.checked(seven)))
+        let differences = try CompiledWorld(seven, symmetry: false).withModel(visit(seven))
         XCTAssertEqual(differences, [], "seven tasks")
+    }
+
+    /// With tasks counted (symmetry on) and no module folded or merged, the
+    /// page is the states of up to three modules, which every state's loader
+    /// steps change; the plain hash set gives the very same counts, statuses
+    /// and traces on every shipped world with two modules or more, and on
+    /// 60 random worlds of two or three modules.
+    func testPagedAndHashSetsAgreeWithTasksCounted() throws {
+        var worlds = try Self.modelFiles(in: ["variants", "selftests", "samples"]).map { try ModelParser.parse(contentsOf: $0) }
+        var random = SplitMix64(state: 0x9a6e)
+        for round in 0..<60 {
+            worlds.append(try ModelParser.parse(RandomWorld.text(&random, interchangeable: round % 2 == 0), file: "random-\(round).klp"))
+        }
+        var compared = 0
+        for world in worlds where world.modules.count >= 2 {
+            compared += 1
+            let visit = PagedAgainstHash(checked: Self.checked(world), bits: 2 * min(3, world.modules.count))
+            XCTAssertEqual(try CompiledWorld(world, symmetry: true).withModel(visit), [], "\(world.file)")
+        }
+        XCTAssertGreaterThanOrEqual(compared, 62, "worlds with two modules or more compared")
+    }
+
+    /// Which bits a page holds: named tasks first; else module states, but
+    /// never when a reduction folds or merges modules (their pages would be
+    /// sparse); none with fewer than two of either.
+    func testPageFieldChoice() throws {
+        struct Page: LivepatchModelVisitor {
+            func visit<State: PackedState>(_ model: LivepatchModel<State>) throws -> Int { model.pageField?.bits ?? 0 }
+        }
+        func bits(tasks: Int, modules: Int, symmetry: Bool, reduction: Reduction = .none) throws -> Int {
+            var text = "tasks \(tasks)\n"
+            for m in 0..<modules { text += "module m\(m)\n" }
+            text += "patch P\n  object vmlinux: pre_patch post_patch\n"
+            for m in 0..<modules { text += "  object m\(m): pre_patch post_unpatch\n" }
+            let world = try ModelParser.parse(text, file: "page.klp")
+            return try CompiledWorld(world, symmetry: symmetry, reduction: reduction).withModel(Page())
+        }
+        XCTAssertEqual(try bits(tasks: 3, modules: 4, symmetry: false), 3)
+        XCTAssertEqual(try bits(tasks: 8, modules: 4, symmetry: false), 6)
+        XCTAssertEqual(try bits(tasks: 3, modules: 4, symmetry: true), 6)
+        XCTAssertEqual(try bits(tasks: 3, modules: 2, symmetry: true), 4)
+        XCTAssertEqual(try bits(tasks: 1, modules: 3, symmetry: false), 6, "one named task is no page: the modules are")
+        XCTAssertEqual(try bits(tasks: 3, modules: 1, symmetry: true), 0)
+        XCTAssertEqual(try bits(tasks: 3, modules: 4, symmetry: true, reduction: .exact), 0, "merged modules")
+        XCTAssertEqual(try bits(tasks: 3, modules: 4, symmetry: true, reduction: .moduleSymmetry), 0, "folded modules")
+        XCTAssertEqual(try bits(tasks: 3, modules: 4, symmetry: false, reduction: .exact), 3, "tasks page under any reduction")
     }
 }

@@ -37,6 +37,14 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// is event `4 * m + state`, found without reading four guards.
     let loaderStepsLead: Bool
     private let moduleCount: Int
+    /// Whether each patch's steps follow the loader steps, in patch order
+    /// and in `EventKind` order (load, disable, enable, unload, then force
+    /// when the world explores it): then the successor generator reads
+    /// their guards patch by patch, with no dispatch on the event's kind.
+    let patchStepsFollow: Bool
+    private let patchCount: Int
+    /// Steps per patch: 4, or 5 with `force`.
+    private let stepsPerPatch: Int
     /// Whether the world has classes of interchangeable modules to fold
     /// (`ModuleSymmetry`): each successor of a representative is then its
     /// orbit's representative.
@@ -97,6 +105,16 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         loaderStepsLead =
             loaderKinds.map { Int($0.rawValue) } == guardStates && events.count >= 4 * world.moduleCount
             && (0..<(4 * world.moduleCount)).allSatisfy { events[$0] == LivepatchEvent(loaderKinds[$0 % 4], $0 / 4) }
+        let patchKinds: [EventKind] = [.loadPatch, .disablePatch, .enablePatch, .unloadPatch] + (world.force ? [.forcePatch] : [])
+        patchCount = world.patchCount
+        stepsPerPatch = patchKinds.count
+        let patchSteps = 4 * world.moduleCount..<(4 * world.moduleCount + patchKinds.count * world.patchCount)
+        patchStepsFollow =
+            loaderStepsLead && events.count >= patchSteps.upperBound
+            && patchSteps.allSatisfy { index in
+                let offset = index - patchSteps.lowerBound
+                return events[index] == LivepatchEvent(patchKinds[offset % patchKinds.count], offset / patchKinds.count)
+            }
     }
 
     /// Every property and finding (Livepatch.docc, PropertiesAndFindings), indexed by `LivepatchProperty.index`.
@@ -110,13 +128,44 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         world.wordCount == 1 && world.bitCount <= 40 ? UInt64(1) << UInt64(world.bitCount) : nil
     }
 
+    /// The bits a paged visited set keeps as a page (`PageField`): those
+    /// that many steps change, so that a state's successors share its page.
+    ///
     /// With tasks named (symmetry off), the first six tasks' patch states:
-    /// every transition lets each task switch, so the states that differ
-    /// only there come together, and a paged visited set keeps them as one.
+    /// every transition lets each task switch. Else, when no module is
+    /// folded or merged, the states of up to three modules: every state
+    /// has one loader step per module. Module paging is off under those
+    /// reductions, which leave a module few of its four states (merged, only
+    /// UNLOADED and LIVE) and the pages sparse. Measured in
+    /// `Reports/bench.md` (eighth session).
     public var pageField: PageField? {
         let run = min(6, tables.taskCount)
-        guard taskRunMask != 0, run >= 2, Int(taskShift) + run <= 62 else { return nil }
-        return PageField(word: taskWord, shift: Int(taskShift), bits: run)
+        if taskRunMask != 0 && run >= 2 {
+            return Int(taskShift) + run <= 62 ? PageField(word: taskWord, shift: Int(taskShift), bits: run) : nil
+        }
+        guard !foldsModules && !mergesLoaderSteps else { return nil }
+        return moduleStatePage
+    }
+
+    /// The longest run of two or three module states packed side by side in
+    /// one word, the first one found; nil without one.
+    private var moduleStatePage: PageField? {
+        var best: PageField?
+        var m = 0
+        while m < moduleCount {
+            let first = tables.moduleState[m]
+            var length = 1
+            while length < 3 && m + length < moduleCount {
+                let next = tables.moduleState[m + length]
+                guard next.word == first.word && next.shift == first.shift + UInt64(2 * length) else { break }
+                length += 1
+            }
+            if length >= 2 && length * 2 > (best?.bits ?? 0) && Int(first.shift) + 2 * length <= 62 {
+                best = PageField(word: first.word, shift: Int(first.shift), bits: 2 * length)
+            }
+            m += length
+        }
+        return best
     }
 
     /// Whether each state stands for several of the full space: its orbit
@@ -153,7 +202,8 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// state, so the machine runs only for events that can do something;
     /// most guards are closed, so they are read in the loop and only open
     /// events pay for a call (`fire`). Each module has exactly one open
-    /// loader step, the one its state selects. With
+    /// loader step, the one its state selects; each patch's steps are read
+    /// patch by patch (`firePatchSteps`). With
     /// tasks named and their bits in one run of one word, task switches take
     /// a fast path: their guard gives the tasks that may switch as one word,
     /// and each switch runs no callback, so it only flips the task's bit
@@ -164,6 +214,10 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         if loaderStepsLead {
             for m in 0..<moduleCount { fire(m &<< 2 | probe.moduleState(m), from: state, into: &sink) }
             first = moduleCount &<< 2
+        }
+        if patchStepsFollow {
+            firePatchSteps(from: probe, first: first, into: &sink)
+            first &+= patchCount &* stepsPerPatch
         }
         // A switch changes which code a task runs: in a world with author
         // contracts the machine judges it, so the fast path stays off there.
@@ -188,6 +242,25 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             }
         }
         fireOpen(taskEvents.upperBound..<eventCount, from: probe, into: &sink)
+    }
+
+    /// Fires each patch's steps whose guard is open in `probe`'s state, in
+    /// event order, patch `p`'s load being event `first + p * stepsPerPatch`
+    /// (`patchStepsFollow`): the guards of `Machine+Guards.swift`, called by
+    /// kind, so that their reads of the patch's fields are shared.
+    @inline(__always)
+    private func firePatchSteps(
+        from probe: Machine<State, SilentLog, EnumeratingOracle>, first: Int, into sink: inout SuccessorSink<State>
+    ) {
+        var index = first
+        for p in 0..<patchCount {
+            if probe.gate(loadPatch: p) == .open { fire(index, from: probe.state, into: &sink) }
+            if probe.gate(disablePatch: p) == .open { fire(index &+ 1, from: probe.state, into: &sink) }
+            if probe.gate(enablePatch: p) == .open { fire(index &+ 2, from: probe.state, into: &sink) }
+            if probe.gate(unloadPatch: p) == .open { fire(index &+ 3, from: probe.state, into: &sink) }
+            if stepsPerPatch == 5 && probe.gate(forcePatch: p) == .open { fire(index &+ 4, from: probe.state, into: &sink) }
+            index &+= stepsPerPatch
+        }
     }
 
     /// Fires the events of `range` whose guard is open in `probe`'s state.
