@@ -104,6 +104,28 @@ PY
 done
 echo
 
+# Tasks counted (symmetry on), the full space: the default set pages over
+# module states (LivepatchModel.pageField); the hash set for comparison.
+echo "### 5×4 with tasks counted"
+echo
+echo "\`klpcheck verify p5-m4.klp --symmetry on --reduction none --threads T --visited V\`: \`auto\` takes the paged set, whose pages are three modules' states."
+echo
+echo "| world | visited | threads | states | seconds | total seconds | states/s | bytes/state | peak RSS MiB | verdict |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+Models/scale/family/generate.sh "$WORK/family" 5x4 >/dev/null
+mv -f "$WORK/family/p5-m4.klp.in" "$WORK/family/p5-m4.klp"
+for threads in 1 2; do
+    for visited in auto hash; do
+        python3 - "$threads" "$(verify "$WORK/family/p5-m4.klp" on "$threads" "$visited" none)" <<'PY'
+import json, sys
+threads, data = sys.argv[1], json.loads(sys.argv[2])
+print(f"| 5x4 | {data['visited']} | {threads} | {data['states']:,} | {data['seconds']:.3f} | {data['totalSeconds']:.3f} | "
+      f"{int(data['statesPerSecond']):,} | {data['bytesPerState']:.1f} | {data['rssKiB']/1024:.1f} | {data['verdict']} |")
+PY
+    done
+done
+echo
+
 # Issue 16's series: three cumulative versions on vmlinux and 10 modules.
 echo "## The cumulative series on 10 modules"
 echo

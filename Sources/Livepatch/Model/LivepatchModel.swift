@@ -132,7 +132,10 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     /// that many steps change, so that a state's successors share its page.
     ///
     /// With tasks named (symmetry off), the first six tasks' patch states:
-    /// every transition lets each task switch. Else, when no module is
+    /// every transition lets each task switch; with fewer than six tasks,
+    /// the bits of busy modules' workers (patch state, then sleeping) that
+    /// follow the tasks' in the same word join them, up to six bits, since
+    /// workers switch as tasks do. Else, when no module is
     /// folded or merged, the states of up to three modules: every state
     /// has one loader step per module. Module paging is off under those
     /// reductions, which leave a module few of its four states (merged, only
@@ -141,7 +144,16 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
     public var pageField: PageField? {
         let run = min(6, tables.taskCount)
         if taskRunMask != 0 && run >= 2 {
-            return Int(taskShift) + run <= 62 ? PageField(word: taskWord, shift: Int(taskShift), bits: run) : nil
+            var bits = run
+            if run == tables.taskCount {
+                let workers = 0..<tables.workerCount
+                let followers = workers.map { tables.workerPatched[$0] } + workers.map { tables.workerSleeping[$0] }
+                for field in followers where bits < 6 {
+                    guard field.word == taskWord && Int(field.shift) == Int(taskShift) + bits && field.mask == 1 else { break }
+                    bits += 1
+                }
+            }
+            return Int(taskShift) + bits <= 62 ? PageField(word: taskWord, shift: Int(taskShift), bits: bits) : nil
         }
         guard !foldsModules && !mergesLoaderSteps else { return nil }
         return moduleStatePage
