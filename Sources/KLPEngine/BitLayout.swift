@@ -10,8 +10,9 @@ public struct BitField: Sendable, Hashable {
     /// The field's mask, unshifted (`2^width - 1`).
     public let mask: UInt64
 
-    /// A field of `width` bits.
+    /// A field of `width` bits from bit `shift`, inside one word.
     public init(word: Int, shift: Int, width: Int) {
+        precondition(word >= 0 && shift >= 0 && width >= 0 && shift + width <= 64, "a field lies inside one word")
         self.word = word
         self.shift = UInt64(shift)
         self.mask = width >= 64 ? .max : (1 << UInt64(width)) - 1
@@ -65,19 +66,23 @@ public struct BitLayoutBuilder: Sendable {
 
 extension PackedState {
     /// The value of `field`.
+    ///
+    /// Masking shifts (`&>>`, `&<<`): a field's shift is below 64 by
+    /// construction, and the machine reads fields by the hundred per state,
+    /// where a smart shift would add a compare and a select to each.
     @inlinable @inline(__always)
     public subscript(field: BitField) -> Int {
-        get { Int(truncatingIfNeeded: (word(field.word) >> field.shift) & field.mask) }
+        get { Int(truncatingIfNeeded: (word(field.word) &>> field.shift) & field.mask) }
         set {
-            let cleared = word(field.word) & ~(field.mask << field.shift)
-            setWord(field.word, to: cleared | (UInt64(truncatingIfNeeded: newValue) & field.mask) << field.shift)
+            let cleared = word(field.word) & ~(field.mask &<< field.shift)
+            setWord(field.word, to: cleared | (UInt64(truncatingIfNeeded: newValue) & field.mask) &<< field.shift)
         }
     }
 
     /// Whether the one-bit `field` is set.
     @inlinable @inline(__always)
     public subscript(flag field: BitField) -> Bool {
-        get { (word(field.word) >> field.shift) & field.mask != 0 }
+        get { (word(field.word) &>> field.shift) & field.mask != 0 }
         set { self[field] = newValue ? 1 : 0 }
     }
 }

@@ -66,7 +66,7 @@ struct Machine<State: PackedState, Log: KernelLog, Oracle: OutcomeOracle> {
     @inlinable @inline(__always) func position(_ p: Int) -> Int { state[world.position[p]] }
     @inlinable @inline(__always) func isListed(_ p: Int) -> Bool { state[world.position[p]] != 0 }
     /// The transition patch, or -1.
-    @inlinable @inline(__always) var transitionPatch: Int { state[world.transitionPatch] - 1 }
+    @inlinable @inline(__always) var transitionPatch: Int { state[world.transitionPatch] &- 1 }
     @inlinable @inline(__always) var targetIsPatched: Bool { state[flag: world.targetPatched] }
     @inlinable @inline(__always) func moduleState(_ m: Int) -> Int { state[world.moduleState[m]] }
     @inlinable @inline(__always) func objectOf(_ p: Int, _ t: Int) -> Int { Int(world.objectOf[p &* world.targetCount &+ t]) }
