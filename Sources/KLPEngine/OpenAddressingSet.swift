@@ -113,11 +113,15 @@ public final class OpenAddressingSet<Keying: HashKeying>: VisitedSet, @unchecked
     @inlinable @inline(__always)
     public func hash(of state: State) -> UInt64 { keying.key(of: state).hash64 }
 
-    /// Prefetches the state's home slot.
+    /// Prefetches the state's home slot: its last word too when slots can
+    /// straddle two cache lines (a paged two-word state's slot is 24 bytes,
+    /// so one slot in four does), since the insert reads every word.
     @inlinable @inline(__always)
     public func prefetch(_ state: State, hash: UInt64) {
         let segment = Int(truncatingIfNeeded: hash >> Self.segmentShift)
-        klp_prefetch(slots[segment] + BucketIterator.home(hash: hash, capacity: capacities[segment]) &* slotWords)
+        let slot = slots[segment] + BucketIterator.home(hash: hash, capacity: capacities[segment]) &* slotWords
+        klp_prefetch(slot)
+        if 64 % (slotWords &* 8) != 0 { klp_prefetch(slot + (slotWords &- 1)) }
     }
 
     /// Test-and-set insert; `hash` is `hash(of: state)`.
