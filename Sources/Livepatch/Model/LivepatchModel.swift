@@ -148,8 +148,9 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
             if run == tables.taskCount {
                 let workers = 0..<tables.workerCount
                 let followers = workers.map { tables.workerPatched[$0] } + workers.map { tables.workerSleeping[$0] }
-                for field in followers where bits < 6 {
-                    guard field.word == taskWord && Int(field.shift) == Int(taskShift) + bits && field.mask == 1 else { break }
+                for field in followers {
+                    let end = Int(taskShift) + bits
+                    guard bits < 6 && end < 62 && field.word == taskWord && Int(field.shift) == end && field.mask == 1 else { break }
                     bits += 1
                 }
             }
