@@ -103,18 +103,22 @@ public struct LivepatchModel<State: PackedState>: TransitionSystem, @unchecked S
         let loaderKinds: [EventKind] = [.moduleComing, .moduleInit, .moduleExit, .moduleGoing]
         let guardStates = [ModuleState.unloaded, ModuleState.coming, ModuleState.live, ModuleState.going]
         loaderStepsLead =
-            loaderKinds.map { Int($0.rawValue) } == guardStates && events.count >= 4 * world.moduleCount
-            && (0..<(4 * world.moduleCount)).allSatisfy { events[$0] == LivepatchEvent(loaderKinds[$0 % 4], $0 / 4) }
+            loaderKinds.map { Int($0.rawValue) } == guardStates
+            && Self.events(events, from: 0, are: loaderKinds, forEachOf: world.moduleCount)
         let patchKinds: [EventKind] = [.loadPatch, .disablePatch, .enablePatch, .unloadPatch] + (world.force ? [.forcePatch] : [])
         patchCount = world.patchCount
         stepsPerPatch = patchKinds.count
-        let patchSteps = 4 * world.moduleCount..<(4 * world.moduleCount + patchKinds.count * world.patchCount)
         patchStepsFollow =
-            loaderStepsLead && events.count >= patchSteps.upperBound
-            && patchSteps.allSatisfy { index in
-                let offset = index - patchSteps.lowerBound
-                return events[index] == LivepatchEvent(patchKinds[offset % patchKinds.count], offset / patchKinds.count)
-            }
+            loaderStepsLead && Self.events(events, from: 4 * world.moduleCount, are: patchKinds, forEachOf: world.patchCount)
+    }
+
+    /// Whether `events`, from index `start`, are `kinds` for operand 0, then
+    /// `kinds` for operand 1, and so on for `operands` operands: the order
+    /// the successor generator's fast paths rely on.
+    private static func events(_ events: [LivepatchEvent], from start: Int, are kinds: [EventKind], forEachOf operands: Int) -> Bool {
+        let count = kinds.count * operands
+        return events.count >= start + count
+            && (0..<count).allSatisfy { events[start + $0] == LivepatchEvent(kinds[$0 % kinds.count], $0 / kinds.count) }
     }
 
     /// Every property and finding (Livepatch.docc, PropertiesAndFindings), indexed by `LivepatchProperty.index`.
