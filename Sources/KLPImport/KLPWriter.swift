@@ -57,7 +57,9 @@ struct KLPWriter {
         lines.append("")
         lines.append("check all  # not in the source: every property")
         lines.append("expect pass  # not in the source: the verdict the gate requires")
-        return lines.joined(separator: "\n") + "\n"
+        // Notes quote paths and source text: no control character in them
+        // may end a comment line early or reach a terminal raw.
+        return lines.map(VisibleText.escape).joined(separator: "\n") + "\n"
     }
 
     private func at(_ location: SourceLocation) -> String { "\(VisibleText.escape(location.file)):\(location.line)" }

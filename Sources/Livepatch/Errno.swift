@@ -23,7 +23,8 @@ public enum Errno {
         case einval: return "Invalid parameters"
         case enomem: return "Cannot allocate memory"
         case eagain: return "Resource temporarily unavailable"
-        default: return "Unknown error \(-errno)"
+        // Widened: the negation of Int32.min does not fit an Int32.
+        default: return "Unknown error \(-Int64(errno))"
         }
     }
 

@@ -99,6 +99,8 @@ extension World.Limits {
     public static let settings = 8
     /// Values of one setting.
     public static let settingValues = 16
+    /// Conditions (`if-prev`, `unless-prev`) around one action.
+    public static let conditionNesting = 8
 }
 
 extension World {

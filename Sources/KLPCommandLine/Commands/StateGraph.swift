@@ -65,15 +65,15 @@ struct StateGraph<State: PackedState> {
             next += 1
         }
     }
-    func label(_ state: State) -> String {
+    /// The facts a state's box shows, one a line.
+    func label(_ state: State) -> [String] {
         world.facts(of: state).filter { !["UNLOADED", "unloaded", "none", "[]"].contains($0.value) }.map(\.text)
-            .joined(separator: "\\n")
     }
 
     func dot() -> String {
         var lines = ["digraph klpcheck {", "  rankdir=TB;", "  node [shape=box, fontname=\"monospace\", fontsize=9];"]
         for (number, state) in states.enumerated() {
-            var attributes = ["label=\"\(label(state).replacingOccurrences(of: "\"", with: "'"))\""]
+            var attributes = ["label=\"\(label(state).map(Graphviz.text).joined(separator: "\\n"))\""]
             if number == 0 { attributes.append("peripheries=2") }
             if badStates.contains(number) { attributes.append("color=red, fontcolor=red") }
             lines.append("  s\(number) [\(attributes.joined(separator: ", "))];")
@@ -81,7 +81,7 @@ struct StateGraph<State: PackedState> {
         for edge in edges {
             let color = edge.violates.isEmpty ? "" : ", color=red, fontcolor=red"
             let suffix = edge.violates.isEmpty ? "" : " [\(edge.violates.joined(separator: ", "))]"
-            lines.append("  s\(edge.from) -> s\(edge.to) [label=\"\(edge.label)\(suffix)\", fontsize=8\(color)];")
+            lines.append("  s\(edge.from) -> s\(edge.to) [label=\"\(Graphviz.text(edge.label + suffix))\", fontsize=8\(color)];")
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
@@ -91,11 +91,11 @@ struct StateGraph<State: PackedState> {
         var lines = ["stateDiagram-v2"]
         lines.append("  [*] --> s0")
         for (number, state) in states.enumerated() {
-            lines.append("  s\(number): \(label(state).replacingOccurrences(of: "\\n", with: "<br/>").replacingOccurrences(of: ":", with: "#colon;"))")
+            lines.append("  s\(number): \(label(state).map(Mermaid.stateText).joined(separator: "<br/>"))")
         }
         for edge in edges {
             let suffix = edge.violates.isEmpty ? "" : " VIOLATES \(edge.violates.joined(separator: ", "))"
-            lines.append("  s\(edge.from) --> s\(edge.to): \(edge.label)\(suffix)")
+            lines.append("  s\(edge.from) --> s\(edge.to): \(Mermaid.stateText(edge.label + suffix))")
         }
         let bad = badStates.sorted().map { "s\($0)" }
         if !bad.isEmpty {

@@ -47,12 +47,12 @@ enum JUnitReport {
         let reason = escape(model.reason ?? model.status.rawValue)
         switch model.status {
         case .pass:
-            lines.append(traces.isEmpty ? head + "/>" : head + ">\n      <system-out>\(escape(traces))</system-out>\n    </testcase>")
+            lines.append(traces.isEmpty ? head + "/>" : head + ">\n      <system-out>\(escape(traces, keepsLines: true))</system-out>\n    </testcase>")
         case .fail:
-            let body = traces.isEmpty ? reason : escape(traces)
+            let body = traces.isEmpty ? reason : escape(traces, keepsLines: true)
             lines.append(head + ">\n      <failure message=\"\(reason)\" type=\"mismatch\">\(body)</failure>\n    </testcase>")
         case .bad:
-            let body = escape(model.diagnostics.joined(separator: "\n"))
+            let body = escape(model.diagnostics.joined(separator: "\n"), keepsLines: true)
             lines.append(head + ">\n      <error message=\"\(reason)\" type=\"bad-model\">\(body)</error>\n    </testcase>")
         case .incomplete:
             lines.append(head + ">\n      <skipped message=\"\(reason)\"/>\n    </testcase>")
@@ -61,8 +61,11 @@ enum JUnitReport {
         return lines
     }
 
-    /// Escapes text for XML attributes and content.
-    static func escape(_ text: String) -> String {
+    /// Escapes text for XML content (`keepsLines`: newlines and tabs kept)
+    /// or for an attribute, where a parser turns a raw newline or tab into a
+    /// space: there they are shown as escapes (`\n`), as every other output
+    /// shows a path's control characters.
+    static func escape(_ text: String, keepsLines: Bool = false) -> String {
         var result = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -71,7 +74,7 @@ enum JUnitReport {
             case ">": result += "&gt;"
             case "\"": result += "&quot;"
             case "'": result += "&apos;"
-            case "\n", "\t", "\r": result.unicodeScalars.append(scalar)
+            case "\n" where keepsLines, "\t" where keepsLines: result.unicodeScalars.append(scalar)
             default:
                 // XML 1.0 forbids most control characters: show them as escapes.
                 VisibleText.append(scalar, to: &result)

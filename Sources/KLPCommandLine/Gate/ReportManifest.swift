@@ -68,20 +68,21 @@ enum ReportManifest {
         return true
     }
 
-    /// `%` and every control byte (a model's path may hold a newline) as `%XX`.
-    private static func encode(_ page: String) -> String {
-        var result = ""
+    /// `%` and every control byte (a model's path may hold a newline) as
+    /// `%XX`; every other byte as it is (a non-ASCII name stays its UTF-8).
+    static func encode(_ page: String) -> String {
+        var bytes: [UInt8] = []
         for byte in page.utf8 {
             if byte == UInt8(ascii: "%") || byte < 0x20 || byte == 0x7F {
-                result += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+                bytes += ("%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)).utf8
             } else {
-                result.unicodeScalars.append(Unicode.Scalar(byte))
+                bytes.append(byte)
             }
         }
-        return result
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func decode(_ line: String) -> String {
+    static func decode(_ line: String) -> String {
         var bytes: [UInt8] = []
         var utf8 = Array(line.utf8)[...]
         while let byte = utf8.popFirst() {

@@ -126,4 +126,33 @@ enum Mermaid {
     static func text(_ raw: String) -> String {
         VisibleText.escape(raw).replacingOccurrences(of: ";", with: ",").replacingOccurrences(of: "#", with: "no. ")
     }
+
+    /// The text of a state-diagram description or transition label: a
+    /// description ends at `;` and a transition's label starts after `:`,
+    /// so `#`, `;` and `:` become the entity codes Mermaid shows as those
+    /// characters (`#35;`, `#59;`, `#colon;`), and control characters
+    /// become `VisibleText` escapes.
+    static func stateText(_ raw: String) -> String {
+        var result = ""
+        for character in VisibleText.escape(raw) {
+            switch character {
+            case "#": result += "#35;"
+            case ";": result += "#59;"
+            case ":": result += "#colon;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+/// Escapes for Graphviz DOT.
+enum Graphviz {
+    /// The inside of a double-quoted DOT string: `\` and `"` escaped (a
+    /// backslash left alone would escape the closing quote or start an
+    /// escape of its own, such as `\n`), control characters as
+    /// `VisibleText` escapes with their backslash escaped in turn.
+    static func text(_ raw: String) -> String {
+        VisibleText.escape(raw).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
 }

@@ -140,7 +140,10 @@ extension WorldBuilder {
 
     /// One action: `alloc NAME`, `free NAME`, `adopt NAME`, `set S=V`,
     /// `save S in NAME`, `restore S from NAME`, `if-prev ID ACTION`, `unless-prev ID ACTION`.
-    mutating func parseAction(_ words: ArraySlice<Token>, patch current: Int?, line: Int) -> ContractAction? {
+    /// `depth` counts the conditions around the action, at most
+    /// `World.Limits.conditionNesting`: each is a level of recursion here and
+    /// wherever the action is compiled or run.
+    mutating func parseAction(_ words: ArraySlice<Token>, patch current: Int?, line: Int, depth: Int = 0) -> ContractAction? {
         let verb = words.first!
         let args = Array(words.dropFirst())
         func missing(_ what: String, _ usage: String) {
@@ -207,7 +210,12 @@ extension WorldBuilder {
                 error(line, idToken.end, "missing action after '\(verb.text) \(idToken.text)'; expected \(verb.text) ID ACTION")
                 return nil
             }
-            guard let inner = parseAction(words.dropFirst(2), patch: current, line: line), let id else { return nil }
+            guard depth < World.Limits.conditionNesting else {
+                error(line, verb.column,
+                      "too many nested conditions: an action is inside at most \(World.Limits.conditionNesting) if-prev or unless-prev")
+                return nil
+            }
+            guard let inner = parseAction(words.dropFirst(2), patch: current, line: line, depth: depth + 1), let id else { return nil }
             return verb.text == "if-prev" ? .ifPrev(id: id, inner) : .unlessPrev(id: id, inner)
         default:
             error(line, verb.column,

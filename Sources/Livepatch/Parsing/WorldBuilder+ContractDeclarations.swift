@@ -63,6 +63,10 @@ extension WorldBuilder {
             if value.bytes.contains(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: ",") }) {
                 error(line, value.column, "invalid value '\(value.text)'; a setting's values contain no '=', '|' or ','")
                 valuesOK = false
+            } else if value.text.unicodeScalars.contains(where: VisibleText.isControl) {
+                // Values reach traces, logs and graph labels as they are.
+                error(line, value.column, "invalid value \(value.quoted); a setting's values contain no control characters")
+                valuesOK = false
             } else if values.contains(value.text) {
                 error(line, value.column, "duplicate value '\(value.text)' of setting '\(nameToken.text)'")
                 valuesOK = false

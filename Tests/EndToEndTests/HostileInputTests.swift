@@ -1,0 +1,130 @@
+import Foundation
+import KLPTestSupport
+import XCTest
+
+/// Inputs found by probing the built executable black box (ninth session):
+/// each once crashed it, printed a control byte raw or wrote a format it
+/// did not escape for.
+final class HostileInputTests: XCTestCase {
+    /// The most negative errno the language accepts is printed like any
+    /// other unknown errno; its negation once overflowed and trapped.
+    func testTheMostNegativeErrnoIsPrintedNotATrap() throws {
+        let directory = try temporaryDirectory("errno")
+        let scenario = directory.appendingPathComponent("min.scenario").path
+        try "insmod test_modules/test_klp_callbacks_demo.ko pre_patch_ret=-2147483648\n"
+            .write(toFile: scenario, atomically: true, encoding: .utf8)
+        let run = try Tool.run(["run", RepositoryModels.folder.appendingPathComponent("selftests/test-callbacks.klp").path, scenario])
+        check(run, exits: 0, "run")
+        XCTAssertEqual(
+            run.stdout.split(separator: "\n").last,
+            "insmod: ERROR: could not insert module test_modules/test_klp_callbacks_demo.ko: Unknown error 2147483648")
+    }
+
+    /// A source path holding a newline is written escaped in the imported
+    /// model's notes: raw, it ended a comment and the rest of the name was
+    /// read as a line of the model.
+    func testImportEscapesAPathInItsNotes() throws {
+        let directory = try temporaryDirectory("import-path")
+        let source = directory.appendingPathComponent("x\ncheck nosuch.c").path
+        try FileManager.default.copyItem(
+            atPath: RepositoryModels.root.appendingPathComponent("Tests/Fixtures/import/callbacks-demo.c").path, toPath: source)
+        let run = try Tool.run(["import", source])
+        check(run, exits: 0, "import")
+        XCTAssertTrue(run.stdout.contains("named after the module built from x\\ncheck nosuch.c"), run.stdout)
+        XCTAssertFalse(run.stdout.split(separator: "\n").contains { $0.hasPrefix("check nosuch") }, run.stdout)
+    }
+
+    /// A contract world whose pre_patch runs `set s=V` under `depth` nested `if-prev 1`.
+    static func nestedConditions(_ depth: Int) -> String {
+        """
+        tasks 1
+        setting s boot x
+        patch p
+          state 1 version 1
+          object vmlinux: pre_patch post_unpatch
+          on pre_patch: \(String(repeating: "if-prev 1 ", count: depth))set s=x
+        """
+    }
+
+    /// Eight conditions around one action are allowed; a ninth is an error
+    /// at its column, and fifty thousand are the same error, not a stack
+    /// overflow (each condition was a level of recursion).
+    func testConditionsNestAtMostEightDeep() throws {
+        let directory = try temporaryDirectory("nesting")
+        for (depth, status) in [(8, Int32(0)), (9, 2), (50_000, 2)] {
+            let path = directory.appendingPathComponent("nested-\(depth).klp").path
+            try Self.nestedConditions(depth).write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try Tool.run(["verify", path, "--quiet"])
+            check(run, exits: status, "\(depth) conditions")
+            if depth > 8 {
+                // "  on pre_patch: " is 16 columns; each "if-prev 1 " 10 more.
+                XCTAssertEqual(
+                    run.stderr.split(separator: "\n").first.map(String.init),
+                    "\(path):6:\(16 + 8 * 10 + 1): error: too many nested conditions: an action is inside at most 8 if-prev or unless-prev")
+            }
+        }
+    }
+
+    /// A setting value holding a control character is refused where it is
+    /// declared: values reach traces, logs and graph labels as they are.
+    func testSettingValuesHoldNoControlCharacters() throws {
+        let path = try temporaryDirectory("control").appendingPathComponent("esc.klp").path
+        try "tasks 1\nsetting s boot x\u{1B}[31my\npatch p\n  object vmlinux: pre_patch post_unpatch\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try Tool.run(["verify", path])
+        check(run, exits: 2, "verify")
+        XCTAssertEqual(
+            run.stderr.split(separator: "\n").first.map(String.init),
+            "\(path):2:16: error: invalid value 'x\\u{1B}[31my'; a setting's values contain no control characters")
+        XCTAssertFalse(run.stdout.contains("\u{1B}") || run.stderr.contains("\u{1B}"))
+    }
+
+    /// A world whose setting values end in a backslash and hold `;`, `:`
+    /// and `"` (a `#` starts a comment).
+    static let punctuatedSetting = """
+        tasks 1
+        setting s boot a\\ b;c:"q"
+        patch p
+          object vmlinux: pre_patch post_unpatch
+          on pre_patch: set s=b;c:"q"
+          on post_unpatch: set s=a\\
+        """
+
+    /// DOT labels escape backslashes and quotes, so a value ending in a
+    /// backslash no longer escapes the label's closing quote.
+    func testDotLabelsEscapeBackslashesAndQuotes() throws {
+        let path = try temporaryDirectory("dot").appendingPathComponent("punct.klp").path
+        try Self.punctuatedSetting.write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try Tool.run(["graph", path])
+        check(run, exits: 0, "graph")
+        let labels = run.stdout.split(separator: "\n").filter { $0.contains("setting s: ") }
+        XCTAssertTrue(labels.contains { $0.contains(#"setting s: a\\""#) }, run.stdout)
+        XCTAssertTrue(labels.contains { $0.contains(#"setting s: b;c:\"q\""#) }, run.stdout)
+        // Every label is one well-formed quoted string: unescaped quotes pair up.
+        for line in run.stdout.split(separator: "\n") where line.contains("label=") {
+            var quotes = 0
+            var escaped = false
+            for character in line {
+                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { quotes += 1 }
+            }
+            XCTAssertEqual(quotes, 2, String(line))
+        }
+    }
+
+    /// Mermaid state descriptions show `;` and `:` as entity codes, so
+    /// a value cannot end a description early or start an entity.
+    func testMermaidDescriptionsEscapeStatementEnds() throws {
+        let path = try temporaryDirectory("mermaid").appendingPathComponent("punct.klp").path
+        try Self.punctuatedSetting.write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try Tool.run(["graph", path, "--format", "mermaid"])
+        check(run, exits: 0, "graph --format mermaid")
+        XCTAssertTrue(run.stdout.contains(#"setting s#colon; b#59;c#colon;"q""#), run.stdout)
+        // Outside entity codes, no description holds a `;` or a `#`.
+        let entity = try NSRegularExpression(pattern: "#([0-9]+|colon);")
+        for line in run.stdout.split(separator: "\n") where line.hasPrefix("  s") && !line.contains("-->") {
+            let text = String(line)
+            let bare = entity.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "")
+            XCTAssertFalse(bare.contains(";") || bare.contains("#"), text)
+        }
+    }
+}
