@@ -221,13 +221,19 @@ where Visited.State == Model.State, Visitor.State == Model.State {
         if complete {
             for index in possibilities.indices {
                 // The marks take one bit per slot, within the memory budget.
-                guard let (marks, allMarked) = canReachGoal(property: index, in: visited, expansions: &possibilityExpansions)
+                guard
+                    let (marks, allMarked) = canReachGoal(
+                        property: index, in: visited, deadline: deadline(since: started), expansions: &possibilityExpansions)
                 else {
                     marksRefused = true
                     continue
                 }
-                // A stop between sweeps leaves the marks unfinished: undecided.
+                // A stop or the time limit leaves the marks unfinished: undecided.
                 if stopRequested { break }
+                if timeLimitPassed(since: started) {
+                    search.limit = .time
+                    break
+                }
                 if allMarked || marks.allSet(among: visited) {
                     statuses[index] = .holds
                 } else {
@@ -284,6 +290,22 @@ where Visited.State == Model.State, Visitor.State == Model.State {
     @usableFromInline
     var stopRequested: Bool { options.stop?.isRequested ?? false }
 
+    /// When `--time-limit` ends a run that began at `started` (`DispatchTime`
+    /// uptime nanoseconds): the progress check after the search counts too.
+    @usableFromInline
+    func deadline(since started: UInt64) -> UInt64? {
+        options.timeLimit.map { started &+ UInt64(min(max($0, 0), 1e9) * 1e9) }
+    }
+
+    /// Whether `--time-limit` has passed for a run that began at `started`.
+    @usableFromInline
+    func timeLimitPassed(since started: UInt64) -> Bool { pastDeadline(deadline(since: started)) }
+
+    @usableFromInline
+    func pastDeadline(_ deadline: UInt64?) -> Bool {
+        deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false
+    }
+
     @usableFromInline
     func outOfMemoryReport() -> SearchReport<State> {
         let statuses: [PropertyStatus<State>] = model.properties.indices.map {
@@ -307,10 +329,10 @@ where Visited.State == Model.State, Visitor.State == Model.State {
     /// cover every state (every walk ended at a marked state); nil when the
     /// memory budget refuses the marks.
     @inlinable
-    func canReachGoal(property: Int, in visited: Visited, expansions: inout UInt64) -> (Bitset, Bool)? {
+    func canReachGoal(property: Int, in visited: Visited, deadline: UInt64?, expansions: inout UInt64) -> (Bitset, Bool)? {
         guard let marks = Bitset(count: visited.slotCount, ledger: ledger) else { return nil }
         let sweeper = GoalSweep(
-            model: model, visited: visited, property: property, marks: marks, threads: max(1, options.threads))
+            model: model, visited: visited, property: property, marks: marks, threads: max(1, options.threads), deadline: deadline)
         sweeper.markGoals()
         // The walked bits are only for the walks: freed before the sweeps.
         // Without their memory the walks still run, only retrying states
@@ -318,7 +340,7 @@ where Visited.State == Model.State, Visitor.State == Model.State {
         sweeper.walk(walked: Bitset(count: visited.slotCount, ledger: ledger))
         let allMarked = sweeper.walksMarkedAll
         var forward = true
-        while !allMarked && !stopRequested && sweeper.sweep(forward: forward) { forward.toggle() }
+        while !allMarked && !stopRequested && !pastDeadline(deadline) && sweeper.sweep(forward: forward) { forward.toggle() }
         expansions += sweeper.expansions
         return (marks, allMarked)
     }

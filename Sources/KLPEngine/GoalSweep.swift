@@ -25,14 +25,22 @@ where Visited.State == Model.State {
     @usableFromInline
     let counters: UnsafeMutablePointer<UInt64>
 
+    /// The `DispatchTime` uptime, in nanoseconds, past which walks and
+    /// sweeps stop early (`--time-limit`); nil: none. Marks left unfinished
+    /// decide nothing: the caller, seeing the time limit passed, leaves the
+    /// property undecided.
+    @usableFromInline
+    let deadline: UInt64?
+
     /// A sweep over `visited` for `property`, recording its marks in `marks`.
     @inlinable
-    init(model: Model, visited: Visited, property: Int, marks: Bitset, threads: Int) {
+    init(model: Model, visited: Visited, property: Int, marks: Bitset, threads: Int, deadline: UInt64? = nil) {
         self.model = model
         self.visited = visited
         self.property = property
         self.marks = marks
         self.threads = threads
+        self.deadline = deadline
         counters = .allocate(capacity: 4)
         counters.initialize(repeating: 0, count: 4)
     }
@@ -49,11 +57,24 @@ where Visited.State == Model.State {
     @inlinable
     var walksMarkedAll: Bool { klp_load_relaxed(counters + 2) == 0 }
 
+    /// Whether the deadline has passed, read every 1,024nd call (`calls`
+    /// counts them): a clock read per state would cost more than a step.
+    @inlinable @inline(__always)
+    func pastDeadline(_ calls: inout Int) -> Bool {
+        calls &+= 1
+        guard let deadline, calls & 1023 == 0 else { return false }
+        return DispatchTime.now().uptimeNanoseconds >= deadline
+    }
+
     /// Marks the goal states, on every worker thread.
     @inlinable
     func markGoals() {
         perWorker { worker in
+            var calls = 0
+            var stopped = false
             visited.forEach(slots: slots(of: worker), reversed: false) { slot, state in
+                guard !stopped else { return }
+                if pastDeadline(&calls) { stopped = true }
                 if model.isGoal(state, property: property) { marks.insert(slot) }
             }
         }
@@ -116,7 +137,15 @@ where Visited.State == Model.State {
             _ = klp_fetch_add(counters + 2, failed)
             _ = klp_fetch_add(counters + 3, hints)
         }
+        var calls = 0
+        var stopped = false
         visited.forEach(slots: slots(of: worker), reversed: false) { slot, state in
+            guard !stopped else { return }
+            if pastDeadline(&calls) {
+                stopped = true
+                failed &+= 1
+                return
+            }
             guard !marks.contains(slot), !(walked?.contains(slot) ?? false) else { return }
             path.removeAll(keepingCapacity: true)
             path.append(slot)
@@ -188,7 +217,14 @@ where Visited.State == Model.State {
         defer { sink.deallocate() }
         var generated: UInt64 = 0
         defer { _ = klp_fetch_add(counters + 1, generated) }
+        var calls = 0
+        var stopped = false
         visited.forEach(slots: slots(of: worker), reversed: !forward) { slot, state in
+            guard !stopped else { return }
+            if pastDeadline(&calls) {
+                stopped = true
+                return
+            }
             guard !marks.contains(slot) else { return }
             sink.reset()
             model.successors(of: state, into: &sink)

@@ -34,6 +34,37 @@ final class HostileInputTests: XCTestCase {
         XCTAssertFalse(run.stdout.split(separator: "\n").contains { $0.hasPrefix("check nosuch") }, run.stdout)
     }
 
+    /// An output that names an input or another output is refused before
+    /// anything is written: one would silently replace the other.
+    func testOutputsNeverReplaceTheInputOrEachOther() throws {
+        let directory = try temporaryDirectory("overlap")
+        let model = directory.appendingPathComponent("v.klp").path
+        try GateOutput.violating.write(toFile: model, atomically: true, encoding: .utf8)
+        let link = directory.appendingPathComponent("link.klp").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: model)
+
+        let verify = try Tool.run(["verify", model, "--trace-out", link])
+        check(verify, exits: 2, "verify --trace-out through a symlink to the model")
+        XCTAssertEqual(verify.stderr.split(separator: "\n").first, "klpcheck: error: --trace-out names the model '\(model)'; it would be overwritten")
+        let graph = try Tool.run(["graph", model, "--output", model])
+        check(graph, exits: 2, "graph --output the model")
+        XCTAssertEqual(try String(contentsOfFile: model, encoding: .utf8), GateOutput.violating, "the model is untouched")
+
+        let json = directory.appendingPathComponent("out.json").path
+        let sameJSON = directory.appendingPathComponent("../\(directory.lastPathComponent)/out.json").path
+        let gate = try Tool.run(["gate", model, "--json", json, "--junit", sameJSON, "--no-report"])
+        check(gate, exits: 2, "gate with --json and --junit on one file")
+        XCTAssertEqual(
+            gate.stderr.split(separator: "\n").first,
+            "klpcheck: error: --junit and --json name the same file '\(json)'; give each its own")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: json), "nothing written")
+
+        let source = directory.appendingPathComponent("demo.c").path
+        try FileManager.default.copyItem(
+            atPath: RepositoryModels.root.appendingPathComponent("Tests/Fixtures/import/callbacks-demo.c").path, toPath: source)
+        check(try Tool.run(["import", source, "--output", source]), exits: 2, "import --output the source")
+    }
+
     /// A contract world whose pre_patch runs `set s=V` under `depth` nested `if-prev 1`.
     static func nestedConditions(_ depth: Int) -> String {
         """

@@ -38,6 +38,7 @@ struct GraphCommand: KLPCommand {
         output = parsed.value("--output")
         if let output {
             do { try OutputFile.check(file: output) } catch { throw CommandFailure.output(error) }
+            try OutputFile.checkDistinct(outputs: [("--output", output)], inputs: [("the model", path)])
         }
     }
 

@@ -35,6 +35,7 @@ struct ImportCommand: KLPCommand {
         output = parsed.value("--output")
         if let output {
             do { try OutputFile.check(file: output) } catch { throw CommandFailure.output(error) }
+            try OutputFile.checkDistinct(outputs: [("--output", output)], inputs: paths.map { ("a source", $0) })
         }
         let hints = try parsed.all("--module").map { hint -> (prefix: String, module: String) in
             guard let equals = hint.firstIndex(of: "="), equals != hint.startIndex,

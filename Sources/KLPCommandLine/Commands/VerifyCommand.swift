@@ -65,6 +65,7 @@ struct VerifyCommand: KLPCommand {
         traceOut = parsed.value("--trace-out")
         if let traceOut {
             do { try OutputFile.check(file: traceOut) } catch { throw CommandFailure.output(error) }
+            try OutputFile.checkDistinct(outputs: [("--trace-out", traceOut)], inputs: [("the model", path)])
         }
         var options = try SearchOptionGroup(parsed, stderrIsTerminal: console.stderrIsTerminal)
         swarm = try parsed.value("--swarm").map { try SwarmMember.parse($0, environment: ProcessInfo.processInfo.environment) }

@@ -32,6 +32,8 @@ struct GateOutputs {
         if onStandardOutput.count > 1 {
             throw CommandFailure("\(onStandardOutput.joined(separator: " and ")) cannot both go to standard output ('-')")
         }
+        try OutputFile.checkDistinct(
+            outputs: zip(["--junit", "--json", "--sarif"], [junit, json, sarif]).compactMap { option, path in path.map { (option, $0) } })
         github = parsed.flag("--github")
         reportDirectory = parsed.flag("--no-report") ? nil : (parsed.value("--report-dir") ?? "Reports")
         do {

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Livepatch
 
 /// Why a file klpcheck was asked to write was not written.
 enum OutputFileError: Error, Equatable, CustomStringConvertible {
@@ -129,6 +130,42 @@ enum OutputFile {
             return String(cString: resolved)
         default:
             throw .notARegularFile(path: path, kind: describe(info.st_mode))
+        }
+    }
+
+    /// Whether `a` and `b` name one file: the same file (device and inode,
+    /// symlinks followed) when either exists, else one name in one folder
+    /// (folders resolved). Standard output (`-`) is no file.
+    static func isSameFile(_ a: String, _ b: String) -> Bool {
+        guard a != standardOutput && b != standardOutput else { return false }
+        var first = stat()
+        var second = stat()
+        let firstExists = stat(a, &first) == 0
+        let secondExists = stat(b, &second) == 0
+        if firstExists || secondExists {
+            return firstExists && secondExists && first.st_dev == second.st_dev && first.st_ino == second.st_ino
+        }
+        func resolved(_ path: String) -> String? {
+            guard let folder = realpath(parent(of: path), nil) else { return nil }
+            defer { free(folder) }
+            return String(cString: folder) + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
+        }
+        return (resolved(a) ?? a) == (resolved(b) ?? b)
+    }
+
+    /// Refuses outputs that name one file between them, or an input: one
+    /// would silently replace the other. `outputs` and `inputs` pair an
+    /// option (or `the model`) with its path.
+    static func checkDistinct(outputs: [(what: String, path: String)], inputs: [(what: String, path: String)] = []) throws {
+        for (index, output) in outputs.enumerated() {
+            for other in outputs[..<index] where isSameFile(other.path, output.path) {
+                throw CommandFailure(
+                    "\(other.what) and \(output.what) name the same file \(VisibleText.quoted(output.path, limit: 200)); give each its own")
+            }
+            for input in inputs where isSameFile(input.path, output.path) {
+                throw CommandFailure(
+                    "\(output.what) names \(input.what) \(VisibleText.quoted(input.path, limit: 200)); it would be overwritten")
+            }
         }
     }
 
