@@ -65,6 +65,20 @@ final class HostileInputTests: XCTestCase {
         check(try Tool.run(["import", source, "--output", source]), exits: 2, "import --output the source")
     }
 
+    /// A bitstate array asked for by size that exceeds half the memory
+    /// budget is refused with the size that fits; it used to be shrunk
+    /// without a word. The largest size that fits still runs.
+    func testABitstateArrayLargerThanTheBudgetIsRefused() throws {
+        let model = RepositoryModels.folder.appendingPathComponent("selftests/test-callbacks.klp").path
+        let refused = try Tool.run(["verify", model, "--visited", "bitstate", "--bitstate-bits", "29", "--max-memory", "64M"])
+        check(refused, exits: 2, "29 bits in 64 MiB")
+        XCTAssertEqual(
+            refused.stderr.split(separator: "\n").first,
+            "klpcheck: error: --bitstate-bits 29 takes 64.0 MiB, more than half the memory budget (64.0 MiB); at most 28 fits, or raise --max-memory")
+        let fits = try Tool.run(["verify", model, "--visited", "bitstate", "--bitstate-bits", "28", "--max-memory", "64M", "--quiet"])
+        check(fits, exits: 3, "28 bits in 64 MiB: bitstate runs are never complete")
+    }
+
     /// A contract world whose pre_patch runs `set s=V` under `depth` nested `if-prev 1`.
     static func nestedConditions(_ depth: Int) -> String {
         """
