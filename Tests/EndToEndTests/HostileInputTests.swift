@@ -79,6 +79,20 @@ final class HostileInputTests: XCTestCase {
         check(fits, exits: 3, "28 bits in 64 MiB: bitstate runs are never complete")
     }
 
+    /// An argument that is not UTF-8 text (a path with a byte such as 0xFF)
+    /// is refused: read as Swift reads it, with U+FFFD for the byte, it
+    /// named another file, and `graph --output` wrote to that one.
+    func testArgumentsThatAreNotUTF8AreRefused() throws {
+        let directory = try temporaryDirectory("not-utf8")
+        let model = RepositoryModels.folder.appendingPathComponent("selftests/test-callbacks.klp").path
+        let run = try ShellTool.run(#""$0" graph "$1" --output "$(printf 'x\377y.dot')""#, [model], in: directory)
+        XCTAssertFalse(run.crashed)
+        XCTAssertEqual(run.status, 2)
+        XCTAssertEqual(
+            run.stderr, "klpcheck: error: argument 4 ('x\u{FFFD}y.dot') is not UTF-8 text; klpcheck reads paths and names as UTF-8\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [], "nothing written")
+    }
+
     /// A contract world whose pre_patch runs `set s=V` under `depth` nested `if-prev 1`.
     static func nestedConditions(_ depth: Int) -> String {
         """
