@@ -330,23 +330,38 @@ struct CallbackAnalysis {
     // MARK: Text
 
     /// Without outer parentheses and leading casts `(int *)`.
+    ///
+    /// - Complexity: O(n): each bracket's partner is found once (as
+    ///   `CSourceFile.matching` pairs them, any kind with any kind), so
+    ///   thousands of nested parentheses peel in one pass, not one pass each.
     static func stripped(_ tokens: [CToken]) -> [CToken] {
-        var t = tokens
-        while true {
-            if t.count >= 2, t[0].is("("), let close = CSourceFile.matching(t, from: 0) {
-                if close == t.count - 1 {
-                    t = Array(t[1..<close])
-                    continue
-                }
-                // A cast: `(type *)` followed by more.
-                let inside = t[1..<close]
-                if let first = inside.first, typeWords.contains(first.text) || inside.contains(where: { $0.is("*") }) && inside.allSatisfy({ $0.kind == .identifier || $0.is("*") }) {
-                    t = Array(t[(close + 1)...])
-                    continue
-                }
+        var partner = [Int](repeating: -1, count: tokens.count)
+        var open: [Int] = []
+        for (index, token) in tokens.enumerated() {
+            if token.is("(") || token.is("[") || token.is("{") {
+                open.append(index)
+            } else if token.is(")") || token.is("]") || token.is("}"), let opening = open.popLast() {
+                partner[opening] = index
             }
-            return t
         }
+        var lower = 0
+        var upper = tokens.count
+        while upper - lower >= 2, tokens[lower].is("("), partner[lower] > lower, partner[lower] < upper {
+            let close = partner[lower]
+            if close == upper - 1 {
+                lower += 1
+                upper -= 1
+                continue
+            }
+            // A cast: `(type *)` followed by more.
+            let inside = tokens[(lower + 1)..<close]
+            if let first = inside.first, typeWords.contains(first.text) || inside.contains(where: { $0.is("*") }) && inside.allSatisfy({ $0.kind == .identifier || $0.is("*") }) {
+                lower = close + 1
+                continue
+            }
+            break
+        }
+        return Array(tokens[lower..<upper])
     }
 
     /// Tokens as one line of C, spaced as in the source (one blank between

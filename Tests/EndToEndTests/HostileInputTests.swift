@@ -93,6 +93,24 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [], "nothing written")
     }
 
+    /// A return value wrapped in 100,000 parentheses imports as the plain
+    /// one does; peeling them took a pass each (over a minute).
+    func testDeeplyParenthesizedReturnValuesImport() throws {
+        let directory = try temporaryDirectory("parentheses")
+        let fixture = RepositoryModels.root.appendingPathComponent("Tests/Fixtures/import/callbacks-demo.c").path
+        let plain = try String(contentsOfFile: fixture, encoding: .utf8)
+        let depth = 100_000
+        let wrapped = "return " + String(repeating: "(", count: depth) + "pre_patch_ret" + String(repeating: ")", count: depth) + ";"
+        XCTAssertTrue(plain.contains("return pre_patch_ret;"))
+        let deep = directory.appendingPathComponent("callbacks-demo.c").path
+        try plain.replacingOccurrences(of: "return pre_patch_ret;", with: wrapped).write(toFile: deep, atomically: true, encoding: .utf8)
+        let run = try Tool.run(["import", deep])
+        check(run, exits: 0, "import")
+        let expected = try Tool.run(["import", fixture])
+        XCTAssertEqual(
+            run.stdout.replacingOccurrences(of: deep, with: "SOURCE"), expected.stdout.replacingOccurrences(of: fixture, with: "SOURCE"))
+    }
+
     /// A contract world whose pre_patch runs `set s=V` under `depth` nested `if-prev 1`.
     static func nestedConditions(_ depth: Int) -> String {
         """
