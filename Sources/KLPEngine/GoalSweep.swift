@@ -57,7 +57,7 @@ where Visited.State == Model.State {
     @inlinable
     var walksMarkedAll: Bool { klp_load_relaxed(counters + 2) == 0 }
 
-    /// Whether the deadline has passed, read every 1,024nd call (`calls`
+    /// Whether the deadline has passed, read every 1,024th call (`calls`
     /// counts them): a clock read per state would cost more than a step.
     @inlinable @inline(__always)
     func pastDeadline(_ calls: inout Int) -> Bool {
