@@ -57,12 +57,13 @@ where Visited.State == Model.State {
     @inlinable
     var walksMarkedAll: Bool { klp_load_relaxed(counters + 2) == 0 }
 
-    /// Whether the deadline has passed, read every 1,024th call (`calls`
-    /// counts them): a clock read per state would cost more than a step.
+    /// Whether the deadline has passed, read at the first call and every
+    /// 1,024th after it (`calls` counts them): a clock read per state would
+    /// cost more than a step.
     @inlinable @inline(__always)
     func pastDeadline(_ calls: inout Int) -> Bool {
         calls &+= 1
-        guard let deadline, calls & 1023 == 0 else { return false }
+        guard let deadline, calls & 1023 == 1 else { return false }
         return DispatchTime.now().uptimeNanoseconds >= deadline
     }
 
