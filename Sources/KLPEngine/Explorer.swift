@@ -48,9 +48,7 @@ public enum Explorer {
                 BitmapVisitedSet<State>(universe: universe, ledger: ledger)
             }.run()
         case .bitstate:
-            // Never ask for more than half the budget: the frontiers need room too.
-            var log2Bits = options.bitstateLog2Bits
-            while log2Bits > 10 && (UInt64(1) << UInt64(log2Bits - 3)) > options.maxMemoryBytes / 2 { log2Bits -= 1 }
+            let log2Bits = options.fittingBitstateLog2Bits
             return ExplorationRun(model: model, ledger: ledger, options: options, checked: checked, kind: .bitstate, visitor: visitor) {
                 BitstateVisitedSet<State>(log2Bits: log2Bits, seed: options.swarmSeed ?? 0, ledger: ledger)
             }.run()
@@ -218,19 +216,20 @@ where Visited.State == Model.State, Visitor.State == Model.State {
         var marksRefused = false
         let possibilityStarted = DispatchTime.now().uptimeNanoseconds
         var possibilityExpansions: UInt64 = 0
+        let deadline = deadline(since: started)
         if complete {
             for index in possibilities.indices {
                 // The marks take one bit per slot, within the memory budget.
                 guard
                     let (marks, allMarked) = canReachGoal(
-                        property: index, in: visited, deadline: deadline(since: started), expansions: &possibilityExpansions)
+                        property: index, in: visited, deadline: deadline, expansions: &possibilityExpansions)
                 else {
                     marksRefused = true
                     continue
                 }
                 // A stop or the time limit leaves the marks unfinished: undecided.
                 if stopRequested { break }
-                if timeLimitPassed(since: started) {
+                if pastDeadline(deadline) {
                     search.limit = .time
                     break
                 }
@@ -297,10 +296,7 @@ where Visited.State == Model.State, Visitor.State == Model.State {
         options.timeLimit.map { started &+ UInt64(min(max($0, 0), 1e9) * 1e9) }
     }
 
-    /// Whether `--time-limit` has passed for a run that began at `started`.
-    @usableFromInline
-    func timeLimitPassed(since started: UInt64) -> Bool { pastDeadline(deadline(since: started)) }
-
+    /// Whether `deadline` (from `deadline(since:)`) has passed.
     @usableFromInline
     func pastDeadline(_ deadline: UInt64?) -> Bool {
         deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false

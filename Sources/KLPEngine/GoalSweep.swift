@@ -57,25 +57,32 @@ where Visited.State == Model.State {
     @inlinable
     var walksMarkedAll: Bool { klp_load_relaxed(counters + 2) == 0 }
 
-    /// Whether the deadline has passed, read at the first call and every
-    /// 1,024th after it (`calls` counts them): a clock read per state would
+    /// Calls `body` with the slot and state of each stored state in worker
+    /// `worker`'s share of the slots, in slot order or `reversed`, until the
+    /// deadline passes; true when the deadline stopped it. The clock is read
+    /// at the first slot and every 1,024th after it: a read per state would
     /// cost more than a step.
-    @inlinable @inline(__always)
-    func pastDeadline(_ calls: inout Int) -> Bool {
-        calls &+= 1
-        guard let deadline, calls & 1023 == 1 else { return false }
-        return DispatchTime.now().uptimeNanoseconds >= deadline
+    @inlinable @discardableResult
+    func forEachUntilDeadline(slotsOf worker: Int, reversed: Bool, _ body: (Int, Model.State) -> Void) -> Bool {
+        var calls = 0
+        var stopped = false
+        visited.forEach(slots: slots(of: worker), reversed: reversed) { slot, state in
+            guard !stopped else { return }
+            calls &+= 1
+            if let deadline, calls & 1023 == 1, DispatchTime.now().uptimeNanoseconds >= deadline {
+                stopped = true
+                return
+            }
+            body(slot, state)
+        }
+        return stopped
     }
 
     /// Marks the goal states, on every worker thread.
     @inlinable
     func markGoals() {
         perWorker { worker in
-            var calls = 0
-            var stopped = false
-            visited.forEach(slots: slots(of: worker), reversed: false) { slot, state in
-                guard !stopped else { return }
-                if pastDeadline(&calls) { stopped = true }
+            forEachUntilDeadline(slotsOf: worker, reversed: false) { slot, state in
                 if model.isGoal(state, property: property) { marks.insert(slot) }
             }
         }
@@ -138,15 +145,7 @@ where Visited.State == Model.State {
             _ = klp_fetch_add(counters + 2, failed)
             _ = klp_fetch_add(counters + 3, hints)
         }
-        var calls = 0
-        var stopped = false
-        visited.forEach(slots: slots(of: worker), reversed: false) { slot, state in
-            guard !stopped else { return }
-            if pastDeadline(&calls) {
-                stopped = true
-                failed &+= 1
-                return
-            }
+        let stopped = forEachUntilDeadline(slotsOf: worker, reversed: false) { slot, state in
             guard !marks.contains(slot), !(walked?.contains(slot) ?? false) else { return }
             path.removeAll(keepingCapacity: true)
             path.append(slot)
@@ -202,6 +201,8 @@ where Visited.State == Model.State {
             }
             failed &+= 1
         }
+        // Walks the deadline cut off leave their states unmarked.
+        if stopped { failed &+= 1 }
     }
 
     /// Marks states with a marked successor; true when any got marked.
@@ -218,14 +219,7 @@ where Visited.State == Model.State {
         defer { sink.deallocate() }
         var generated: UInt64 = 0
         defer { _ = klp_fetch_add(counters + 1, generated) }
-        var calls = 0
-        var stopped = false
-        visited.forEach(slots: slots(of: worker), reversed: !forward) { slot, state in
-            guard !stopped else { return }
-            if pastDeadline(&calls) {
-                stopped = true
-                return
-            }
+        forEachUntilDeadline(slotsOf: worker, reversed: !forward) { slot, state in
             guard !marks.contains(slot) else { return }
             sink.reset()
             model.successors(of: state, into: &sink)

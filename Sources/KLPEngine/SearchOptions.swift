@@ -30,6 +30,14 @@ public struct SearchOptions: Sendable {
     public var checked: PropertySet?
     /// log2 of the bitstate array's size in bits.
     public var bitstateLog2Bits: Int
+    /// The log2 size the bitstate array takes: `bitstateLog2Bits`, made
+    /// smaller (not below 2^10 bits) until the array fits in half the
+    /// memory budget, since the frontiers need room too.
+    public var fittingBitstateLog2Bits: Int {
+        var log2Bits = bitstateLog2Bits
+        while log2Bits > 10 && (UInt64(1) << UInt64(log2Bits - 3)) > maxMemoryBytes / 2 { log2Bits -= 1 }
+        return log2Bits
+    }
     /// Called at most once per `progressInterval` seconds.
     public var progress: (@Sendable (SearchProgress) -> Void)?
     /// Seconds between progress calls.

@@ -61,18 +61,16 @@ public struct SearchOptionGroup: Sendable {
         if let bits = try parsed.value("--bitstate-bits", expected: "a whole number from 10 to 40", {
             Int($0).flatMap { (10...40).contains($0) ? $0 : nil }
         }) {
+            search.bitstateLog2Bits = bits
             // The engine shrinks the array to half the memory budget; asked
             // for by name, a size that does not fit is refused instead of
             // quietly shrunk.
-            let budget = search.maxMemoryBytes / 2
-            if UInt64(1) << UInt64(bits - 3) > budget {
-                var fits = bits
-                while fits > 10 && UInt64(1) << UInt64(fits - 3) > budget { fits -= 1 }
+            let fits = search.fittingBitstateLog2Bits
+            if fits < bits {
                 throw CommandFailure(
                     "--bitstate-bits \(bits) takes \(KLPCommandLine.Format.bytes(UInt64(1) << UInt64(bits - 3))), more than half the memory budget "
                         + "(\(KLPCommandLine.Format.bytes(search.maxMemoryBytes))); at most \(fits) fits, or raise --max-memory")
             }
-            search.bitstateLog2Bits = bits
         }
         self.search = search
         showsProgress = !parsed.flag("--quiet") && (parsed.flag("--progress") || stderrIsTerminal)
